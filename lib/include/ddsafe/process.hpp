@@ -1,0 +1,38 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace ddsafe {
+
+/// Who a process is, precisely enough to tell it from a later process that reuses its pid.
+struct ProcessIdentity {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;  ///< clock ticks after boot (/proc/PID/stat field 22)
+  std::uint64_t pidns = 0;       ///< inode of the pid namespace the pid is meaningful in
+  std::string host;
+  std::string boot_id;
+};
+
+/// Alive, dead, or not knowable from here. Unknown must always be treated like alive.
+enum class Liveness { alive, dead, unknown };
+
+/// Identity of the calling process (pid, start time, namespace, host, boot id). Cached per pid,
+/// so it stays right after fork. Fields that cannot be read stay empty/zero.
+const ProcessIdentity& self_identity();
+
+/// Identity of another process of this host, as seen from this process; nullopt-like zero
+/// start_time when it cannot be read.
+ProcessIdentity identity_of(pid_t pid);
+
+/// Judges whether the process `who` describes is still running. Dead only when that is proven:
+/// same host, boot and pid namespace, and the pid is gone, a zombie, or has another start time.
+Liveness liveness_of(const ProcessIdentity& who);
+
+/// Milliseconds on CLOCK_BOOTTIME (counts suspend, never jumps), and since the Unix epoch.
+std::int64_t boot_clock_ms();
+std::int64_t wall_clock_ms();
+
+}  // namespace ddsafe

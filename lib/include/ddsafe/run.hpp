@@ -1,0 +1,45 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ddsafe/result.hpp"
+
+namespace ddsafe {
+
+/// What to run and how to supervise it.
+struct RunRequest {
+  std::vector<std::string> argv;  ///< argv[0] is looked up in PATH
+  std::vector<std::pair<std::string, std::string>> env;  ///< set (overriding) in the child
+  /// Called every `tick` while the child runs (0: never). Returning false stops the child:
+  /// SIGTERM, then SIGKILL after `stop_grace`.
+  std::chrono::milliseconds tick{0};
+  std::function<bool()> on_tick;
+  std::chrono::milliseconds stop_grace{2000};
+  /// Descendants left running after the child exits would go on without the caller's lock:
+  /// terminate them (SIGTERM, then SIGKILL after stop_grace).
+  bool reap_leftovers = true;
+};
+
+struct RunOutcome {
+  int status = 0;        ///< exit code, or 128 + signal number if killed (as a shell reports)
+  int exec_errno = 0;    ///< non-zero: the command could not be started (ENOENT, EACCES, ...)
+  bool stopped = false;  ///< on_tick asked to stop it
+  std::vector<pid_t> leftovers;  ///< descendants found running after the child exited
+};
+
+/// Runs argv as a child and waits for it. The child inherits no descriptor the caller opened
+/// with O_CLOEXEC (all ddsafe descriptors). It is killed by the kernel if the caller dies
+/// (PR_SET_PDEATHSIG), and the caller becomes a child subreaper so orphaned descendants can be
+/// found. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the caller are forwarded
+/// to the child (terminal-generated ones reach the child's process group directly and are not
+/// sent twice). Fails only when the child cannot be created (fork, pipe, signalfd errors).
+/// Requires: a single-threaded caller (signal masks are process-wide for forwarding).
+Result<RunOutcome> run_child(const RunRequest& request);
+
+}  // namespace ddsafe

@@ -1,0 +1,59 @@
+#include "ddsafe/error.hpp"
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+namespace ddsafe {
+namespace {
+
+class DdsafeCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "ddsafe"; }
+  std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::lock_busy: return "lock is held by another process";
+      case errc::lock_timeout: return "timed out waiting for the lock";
+      case errc::lock_held_by_self: return "lock is already held by this process";
+      case errc::lock_lost: return "lock was lost (the lock file was replaced)";
+      case errc::owner_alive: return "lock owner is alive";
+      case errc::break_lost_race: return "another process broke the stale lock first";
+      case errc::corrupt_record: return "unreadable record";
+      case errc::not_a_regular_file: return "not a regular file";
+      case errc::symlink_refused: return "is a symbolic link (refusing to follow it)";
+      case errc::invalid_argument: return "invalid argument";
+    }
+    return "unknown ddsafe error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& ddsafe_category() noexcept {
+  static const DdsafeCategory category;
+  return category;
+}
+
+std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), ddsafe_category()};
+}
+
+std::string Error::message() const {
+  if (context.empty()) return code.message();
+  return fmt::format("{}: {}", context, code.message());
+}
+
+Error sys_error(std::string_view op, const std::filesystem::path& path) {
+  return sys_error(errno, op, path);
+}
+
+Error sys_error(int errnum, std::string_view op, const std::filesystem::path& path) {
+  auto context = path.empty() ? std::string(op) : fmt::format("{} '{}'", op, path.string());
+  return Error{std::error_code(errnum, std::generic_category()), std::move(context)};
+}
+
+Error make_error(errc code, std::string context) {
+  return Error{make_error_code(code), std::move(context)};
+}
+
+}  // namespace ddsafe

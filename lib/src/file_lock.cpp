@@ -1,0 +1,516 @@
+#include "ddsafe/file_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "lock_internal.hpp"
+
+namespace ddsafe {
+namespace detail {
+
+Result<OpenedLockFile> open_lock_file(const std::filesystem::path& path, bool create) {
+  // O_NOFOLLOW: a symlink planted at the lock path in a shared directory must never redirect
+  // our create/write. O_NONBLOCK: a FIFO or device at the path must not hang the open; it is
+  // refused below anyway. O_NOCTTY as flock(1).
+  const int flags = (create ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+  auto fd = open_fd(path, flags, 0666);
+  if (!fd) return explain_open_error(std::move(fd).error(), path);
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return sys_error("fstat", path);
+  if (!S_ISREG(st.st_mode))
+    return make_error(errc::not_a_regular_file, fmt::format("lock file '{}'", path.string()));
+  return OpenedLockFile{std::move(*fd), FileId{st.st_dev, st.st_ino}};
+}
+
+Error explain_open_error(Error e, const std::filesystem::path& path) {
+  const auto shown = path.string();
+  if (e.code == std::errc::too_many_symbolic_link_levels)
+    return make_error(errc::symlink_refused, fmt::format("lock file '{}'", shown));
+  if (e.code == std::errc::is_a_directory)
+    return make_error(errc::not_a_regular_file, fmt::format("lock file '{}' is a directory", shown));
+  if (e.code == std::errc::no_such_file_or_directory) {
+    auto parent = path.parent_path();
+    if (parent.empty()) parent = ".";
+    e.context = fmt::format("open lock file '{}' (directory '{}' must exist)", shown,
+                            parent.string());
+    return e;
+  }
+  e.context = fmt::format("open lock file '{}'", shown);
+  return e;
+}
+
+Result<bool> still_names(const std::filesystem::path& path, int fd, FileId id) {
+  struct stat by_path {};
+  if (::stat(path.c_str(), &by_path) != 0) {
+    if (errno == ENOENT || errno == ESTALE) return false;
+    return sys_error("stat", path);
+  }
+  struct stat by_fd {};
+  if (::fstat(fd, &by_fd) != 0) return sys_error("fstat", path);
+  return by_path.st_dev == id.dev && by_path.st_ino == id.ino && by_fd.st_nlink > 0;
+}
+
+Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::path& path) {
+  auto text = pread_some(fd, kMaxRecordBytes, 0, path);
+  if (!text) return std::move(text).error();
+  return parse_record(*text);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::FileId;
+using Clock = std::chrono::steady_clock;
+
+// Byte offset of the guard lock. The guard is an OFD lock (fcntl F_OFD_SETLK, per open file
+// description like flock, independent of flock on Linux) on one byte of the lock file's own
+// inode. Holders take it while they write their record; breakers take it while they judge and
+// replace. Being per inode, it needs no second file, and a breaker that waited on the guard of
+// an inode that was meanwhile replaced sees so when it re-checks the path.
+constexpr off_t kGuardOffset = off_t{1} << 40;
+
+// Process-wide table of lock files this process holds or is acquiring (LevelDB's
+// PosixLockTable): locking one twice would self-deadlock with flock, or silently succeed where
+// flock is emulated with fcntl.
+class LockTable {
+ public:
+  bool insert(FileId id) {
+    std::lock_guard g(mu_);
+    return ids_.insert({id.dev, id.ino}).second;
+  }
+  void erase(FileId id) {
+    std::lock_guard g(mu_);
+    ids_.erase({id.dev, id.ino});
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::pair<dev_t, ino_t>> ids_;
+};
+
+LockTable& lock_table() {
+  static LockTable table;
+  return table;
+}
+
+// RAII for an entry in the lock table.
+class Reservation {
+ public:
+  Reservation() = default;
+  Reservation(Reservation&&) = delete;
+  ~Reservation() { clear(); }
+  bool take(FileId id) {
+    clear();
+    if (!lock_table().insert(id)) return false;
+    id_ = id;
+    return true;
+  }
+  void clear() {
+    if (id_) lock_table().erase(*id_);
+    id_.reset();
+  }
+  void keep() { id_.reset(); }  // ownership passes to the FileLock
+
+ private:
+  std::optional<FileId> id_;
+};
+
+class Guard {
+ public:
+  // Polls rather than blocks, so that a caller's deadline holds even if a breaker is stopped
+  // while holding the guard.
+  static Result<Guard> take(int fd, const std::filesystem::path& path,
+                            std::optional<Clock::time_point> deadline) {
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = kGuardOffset;
+    fl.l_len = 1;
+    auto pause = std::chrono::microseconds(20);
+    for (;;) {
+      if (::fcntl(fd, F_OFD_SETLK, &fl) == 0) return Guard(fd);
+      if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+        return sys_error("lock guard of", path);
+      if (deadline && Clock::now() >= *deadline)
+        return make_error(errc::lock_timeout, fmt::format("guard of lock file '{}'", path.string()));
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(1000));
+    }
+  }
+  Guard(Guard&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Guard& operator=(Guard&&) = delete;
+  ~Guard() {
+    if (fd_ < 0) return;
+    struct flock fl {};
+    fl.l_type = F_UNLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = kGuardOffset;
+    fl.l_len = 1;
+    (void)::fcntl(fd_, F_OFD_SETLK, &fl);  // closing the fd would release it too
+  }
+
+ private:
+  explicit Guard(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+bool flock_nb(int fd, LockMode mode) {
+  const int op = (mode == LockMode::shared ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  int rc;
+  do {
+    rc = ::flock(fd, op);
+  } while (rc != 0 && errno == EINTR);
+  return rc == 0;
+}
+
+const char* mode_name(LockMode m) { return m == LockMode::shared ? "shared" : "exclusive"; }
+
+OwnerRecord base_record(const LockOptions& o, const ProcessIdentity& owner) {
+  OwnerRecord r;
+  r.state = "held";
+  r.mode = mode_name(o.mode);
+  r.owner = owner;
+  r.uid = ::getuid();
+  r.ttl_ms = o.ttl.count();
+  r.cmd = o.command;
+  return r;
+}
+
+// Writes `rec` over the record at offset 0 with one pwrite, padded to the old record's length so
+// that no byte of the old record survives before the first newline (readers stop there).
+Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
+                          std::size_t old_size) {
+  std::string line = format_record(rec);
+  if (old_size > line.size()) line.insert(line.size() - 1, old_size - line.size(), ' ');
+  return pwrite_all(fd, line, 0, path);
+}
+
+// Under the guard: reads the previous record, takes the next token, writes ours.
+Result<std::uint64_t> write_grant(int fd, const std::filesystem::path& path, OwnerRecord& rec) {
+  auto old = pread_some(fd, kMaxRecordBytes, 0, path);
+  if (!old) return std::move(old).error();
+  rec.token = next_token(parse_record(*old));
+  const auto wall = wall_clock_ms();
+  rec.acquired_at_ms = wall;
+  rec.renewed_at_ms = wall;
+  rec.renewed_boot_ms = boot_clock_ms();
+  if (auto w = write_record(fd, path, rec, old->size()); !w) return std::move(w).error();
+  return rec.token;
+}
+
+class Backoff {
+ public:
+  explicit Backoff(std::chrono::microseconds cap) : cap_(std::max(cap, kFirst)), next_(kFirst) {}
+  // Jittered exponential backoff, so that many waiters do not poll in lock-step.
+  std::chrono::microseconds next() {
+    const auto now = next_;
+    next_ = std::min(next_ * 2, cap_);
+    std::uniform_int_distribution<long> jitter(now.count() * 3 / 4, now.count());
+    return std::chrono::microseconds(jitter(rng_));
+  }
+
+ private:
+  static constexpr std::chrono::microseconds kFirst{50};
+  std::chrono::microseconds cap_;
+  std::chrono::microseconds next_;
+  std::minstd_rand rng_{static_cast<unsigned>(::getpid()) ^
+                        static_cast<unsigned>(Clock::now().time_since_epoch().count())};
+};
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+const char* reason_name(StaleReason r) {
+  return r == StaleReason::owner_dead ? "owner_dead" : "lease_expired";
+}
+
+enum class BreakOutcome { not_stale, broke, lost_race };
+
+void emit_break(const LockOptions& o, const std::filesystem::path& path, const OwnerRecord& old,
+                StaleReason why, std::uint64_t new_token) {
+  if (!o.events) return;
+  Event ev{"lock_stale_break", {}};
+  ev.add("path", path.string())
+      .add("tool", o.tool)
+      .add("reason", reason_name(why))
+      .add("old_pid", std::int64_t{old.owner.pid})
+      .add("old_host", old.owner.host)
+      .add("old_cmd", old.cmd)
+      .add("old_token", static_cast<std::int64_t>(old.token))
+      .add("new_token", static_cast<std::int64_t>(new_token));
+  o.events->emit(ev);
+}
+
+// Replaces the lock file by a fresh one carrying the next token. Called with the guard of the
+// stale inode held and the staleness re-judged under it, so two breakers never both win: the
+// second one finds, under the same guard, that the path no longer names the inode it judged.
+Result<std::uint64_t> replace_lock_file(int old_fd, const std::filesystem::path& path,
+                                        const OwnerRecord& stale) {
+  struct stat st {};
+  if (::fstat(old_fd, &st) != 0) return sys_error("fstat", path);
+  auto dir = path.parent_path();
+  const auto tmp = (dir.empty() ? std::filesystem::path(".") : dir) /
+                   fmt::format(".{}.break-{}-{}", path.filename().string(), ::getpid(),
+                               random_suffix().substr(0, 8));
+  auto fd = open_fd(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  if (!fd) return std::move(fd).error();
+  auto fail = [&](Error e) -> Result<std::uint64_t> {
+    (void)::unlink(tmp.c_str());
+    return e;
+  };
+  // Keep the lock file usable by whoever used it before: same mode, same owner where permitted.
+  if (::fchmod(fd->get(), st.st_mode & 07777) != 0) return fail(sys_error("fchmod", tmp));
+  (void)::fchown(fd->get(), st.st_uid, st.st_gid);  // only root may; others keep their own
+  OwnerRecord fresh = stale;
+  fresh.state = "broken";
+  fresh.token = stale.token + 1;
+  if (auto w = write_record(fd->get(), tmp, fresh, 0); !w) return fail(std::move(w).error());
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return fail(sys_error("rename", fmt::format("{}' -> '{}", tmp.string(), path.string())));
+  return fresh.token;
+}
+
+Result<BreakOutcome> try_break(int fd, const std::filesystem::path& path, FileId id,
+                               const LockOptions& o, std::optional<Clock::time_point> deadline) {
+  auto first = detail::read_record(fd, path);
+  if (!first) return std::move(first).error();
+  if (!*first || judge_stale(**first, o.break_expired) == StaleReason::none)
+    return BreakOutcome::not_stale;
+  auto guard = Guard::take(fd, path, deadline);
+  if (!guard) return BreakOutcome::not_stale;  // deadline reached; the caller times out
+  auto same = detail::still_names(path, fd, id);
+  if (!same) return std::move(same).error();
+  if (!*same) return BreakOutcome::lost_race;
+  // Re-read under the guard: a new holder may have acquired and written its record since.
+  auto rec = detail::read_record(fd, path);
+  if (!rec) return std::move(rec).error();
+  if (!*rec) return BreakOutcome::not_stale;
+  const auto why = judge_stale(**rec, o.break_expired);
+  if (why == StaleReason::none) return BreakOutcome::not_stale;
+  auto token = replace_lock_file(fd, path, **rec);
+  if (!token) return std::move(token).error();
+  emit_break(o, path, **rec, why, *token);
+  return BreakOutcome::broke;
+}
+
+Result<void> check_options(const LockOptions& o, const std::filesystem::path& path) {
+  if (path.empty()) return make_error(errc::invalid_argument, "empty lock path");
+  if (o.ttl.count() < 0)
+    return make_error(errc::invalid_argument, fmt::format("negative ttl for '{}'", path.string()));
+  if (o.timeout && o.timeout->count() < 0)
+    return make_error(errc::invalid_argument,
+                      fmt::format("negative timeout for '{}'", path.string()));
+  if (o.poll_interval.count() <= 0)
+    return make_error(errc::invalid_argument, "poll interval must be positive");
+  return {};
+}
+
+std::chrono::milliseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+}
+
+// A timed-out wait: fail naming the holder, or proceed unlocked and say so in the journal.
+Result<std::optional<OwnerRecord>> timeout_outcome(int fd, const std::filesystem::path& path,
+                                                   const LockOptions& o,
+                                                   std::chrono::milliseconds waited) {
+  auto rec = detail::read_record(fd, path);
+  const std::optional<OwnerRecord> holder = rec ? *rec : std::nullopt;
+  const bool nonblocking = o.timeout && o.timeout->count() == 0;
+  const bool fail_open = o.on_timeout == TimeoutPolicy::fail_open;
+  if (o.events && (fail_open || !nonblocking)) {
+    Event ev{fail_open ? "lock_fail_open" : "lock_timeout", {}};
+    ev.add("path", path.string())
+        .add("tool", o.tool)
+        .add("mode", mode_name(o.mode))
+        .add("waited_ms", static_cast<std::int64_t>(waited.count()))
+        .add("holder", describe_holder(holder))
+        .add("holder_pid", std::int64_t{holder ? holder->owner.pid : 0})
+        .add("holder_cmd", holder ? holder->cmd : std::string())
+        .add("holder_token", static_cast<std::int64_t>(holder ? holder->token : 0));
+    if (!o.command.empty()) ev.add("cmd", o.command);
+    o.events->emit(ev);
+  }
+  if (fail_open) return holder;
+  const auto code = nonblocking ? errc::lock_busy : errc::lock_timeout;
+  return make_error(code, fmt::format("cannot lock '{}'{} (holder: {})", path.string(),
+                                      nonblocking ? "" : fmt::format(" within {} ms", waited.count()),
+                                      describe_holder(holder)));
+}
+
+}  // namespace
+
+struct FileLockAccess {
+  static FileLock make() { return FileLock(); }
+  static void init(FileLock& l, const std::filesystem::path& path, detail::OpenedLockFile f,
+                   LockMode mode, const OwnerRecord& rec, std::chrono::milliseconds waited,
+                   bool broke) {
+    l.path_ = path;
+    l.fd_ = std::move(f.fd);
+    l.dev_ = f.id.dev;
+    l.ino_ = f.id.ino;
+    l.mode_ = mode;
+    l.token_ = rec.token;
+    l.record_ = rec;
+    l.waited_ = waited;
+    l.broke_stale_ = broke;
+  }
+  static void not_held(FileLock& l, const std::filesystem::path& path, LockMode mode,
+                       std::chrono::milliseconds waited) {
+    l.path_ = path;
+    l.mode_ = mode;
+    l.waited_ = waited;
+  }
+};
+
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const LockOptions& o) {
+  if (auto ok = check_options(o, path); !ok) return std::move(ok).error();
+  const auto start = Clock::now();
+  std::optional<Clock::time_point> deadline;
+  if (o.timeout) deadline = start + *o.timeout;
+  Backoff backoff(o.poll_interval);
+  Reservation reservation;
+  bool broke = false;
+  std::optional<detail::OpenedLockFile> file;
+  for (;;) {
+    if (!file) {
+      auto opened = detail::open_lock_file(path, /*create=*/true);
+      if (!opened) return std::move(opened).error();
+      if (!reservation.take(opened->id))
+        return make_error(errc::lock_held_by_self, fmt::format("lock file '{}'", path.string()));
+      file = std::move(*opened);
+    }
+    const int fd = file->fd.get();
+    if (flock_nb(fd, o.mode)) {
+      auto guard = Guard::take(fd, path, std::nullopt);
+      if (!guard) return std::move(guard).error();
+      auto same = detail::still_names(path, fd, file->id);
+      if (!same) return std::move(same).error();
+      if (!*same) {  // replaced (broken) between our open and our flock: start over
+        file.reset();
+        continue;
+      }
+      OwnerRecord rec = base_record(o, self_identity());
+      auto token = write_grant(fd, path, rec);
+      if (!token) return std::move(token).error();
+      reservation.keep();
+      FileLock lock;
+      FileLockAccess::init(lock, path, std::move(*file), o.mode, rec, since(start), broke);
+      lock.holder_pid_ = ::getpid();
+      return lock;
+    }
+    if (errno != EWOULDBLOCK) return sys_error("flock", path);
+    // Busy. A waiter must notice within one poll that the file it waits on was replaced.
+    auto same = detail::still_names(path, fd, file->id);
+    if (!same) return std::move(same).error();
+    if (!*same) {
+      file.reset();
+      continue;
+    }
+    if (o.break_dead_owner || o.break_expired) {
+      auto b = try_break(fd, path, file->id, o, deadline);
+      if (!b) return std::move(b).error();
+      if (*b != BreakOutcome::not_stale) {
+        broke = broke || *b == BreakOutcome::broke;
+        file.reset();
+        continue;
+      }
+    }
+    const auto now = Clock::now();
+    if (deadline && now >= *deadline) {
+      auto outcome = timeout_outcome(fd, path, o, since(start));
+      if (!outcome) return std::move(outcome).error();
+      FileLock lock;
+      FileLockAccess::not_held(lock, path, o.mode, since(start));
+      return lock;
+    }
+    auto pause = backoff.next();
+    if (deadline)
+      pause = std::min(pause, std::chrono::duration_cast<std::chrono::microseconds>(*deadline - now));
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+FileLock::FileLock(FileLock&& other) noexcept { *this = std::move(other); }
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this == &other) return *this;
+  (void)release();
+  path_ = std::move(other.path_);
+  fd_ = std::move(other.fd_);
+  dev_ = other.dev_;
+  ino_ = other.ino_;
+  mode_ = other.mode_;
+  token_ = std::exchange(other.token_, 0);
+  waited_ = other.waited_;
+  broke_stale_ = other.broke_stale_;
+  record_ = std::move(other.record_);
+  holder_pid_ = std::exchange(other.holder_pid_, 0);
+  return *this;
+}
+
+FileLock::~FileLock() { (void)release(); }
+
+Result<void> FileLock::verify() const {
+  if (!held()) return make_error(errc::lock_lost, fmt::format("lock file '{}' is not held", path_.string()));
+  auto same = detail::still_names(path_, fd_.get(), FileId{dev_, ino_});
+  if (!same) return std::move(same).error();
+  if (!*same)
+    return make_error(errc::lock_lost,
+                      fmt::format("lock file '{}' was replaced while held", path_.string()));
+  return {};
+}
+
+Result<void> FileLock::renew() {
+  if (!held()) return make_error(errc::lock_lost, fmt::format("lock file '{}' is not held", path_.string()));
+  auto guard = Guard::take(fd_.get(), path_, Clock::now() + std::chrono::seconds(1));
+  if (!guard) return std::move(guard).error();
+  if (auto ok = verify(); !ok) return ok;
+  auto old = pread_some(fd_.get(), kMaxRecordBytes, 0, path_);
+  if (!old) return std::move(old).error();
+  record_.renewed_at_ms = wall_clock_ms();
+  record_.renewed_boot_ms = boot_clock_ms();
+  OwnerRecord rec = record_;
+  // Shared holders share one record; keep the newest token in it.
+  if (const auto cur = parse_record(*old); cur && cur->token > rec.token) rec.token = cur->token;
+  return write_record(fd_.get(), path_, rec, old->size());
+}
+
+Result<void> FileLock::release() {
+  if (!held()) return {};
+  const FileId id{dev_, ino_};
+  Result<void> outcome;
+  if (holder_pid_ == ::getpid()) {
+    outcome = verify();
+    if (outcome && mode_ == LockMode::exclusive) {
+      // Say on disk that nobody holds it, so a later reader does not take us for a holder.
+      auto old = pread_some(fd_.get(), kMaxRecordBytes, 0, path_);
+      OwnerRecord rec = record_;
+      rec.state = "released";
+      rec.renewed_at_ms = wall_clock_ms();
+      if (old) (void)write_record(fd_.get(), path_, rec, old->size());  // best effort
+    }
+    (void)::flock(fd_.get(), LOCK_UN);
+    lock_table().erase(id);
+  }
+  // In a forked child only the descriptor is closed: the lock belongs to the shared open file
+  // description, and unlocking it here would unlock the parent.
+  fd_.reset();
+  token_ = 0;
+  return outcome;
+}
+
+}  // namespace ddsafe

@@ -1,0 +1,42 @@
+#pragma once
+
+// Private helpers shared by file_lock.cpp and lock_status.cpp. Never installed.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "ddsafe/owner_record.hpp"
+#include "ddsafe/result.hpp"
+#include "ddsafe/unique_fd.hpp"
+
+namespace ddsafe::detail {
+
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  friend bool operator==(const FileId&, const FileId&) = default;
+};
+
+struct OpenedLockFile {
+  UniqueFd fd;
+  FileId id;
+};
+
+/// Opens a lock file without following a symlink at its last component; refuses anything but
+/// a regular file. `create` adds O_CREAT (mode 0666 & ~umask) and opens read-write.
+Result<OpenedLockFile> open_lock_file(const std::filesystem::path& path, bool create);
+
+/// Whether `path` still names the inode `id` and that inode still has a name (nlink > 0).
+/// A vanished path (ENOENT, ESTALE on NFS) counts as replaced.
+Result<bool> still_names(const std::filesystem::path& path, int fd, FileId id);
+
+/// The owner record at the start of the lock file; nullopt when empty, partial or garbage.
+Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::path& path);
+
+/// Adds context to errors of open_lock_file, so messages name the cause plainly.
+Error explain_open_error(Error e, const std::filesystem::path& path);
+
+}  // namespace ddsafe::detail

@@ -1,0 +1,198 @@
+#include "ddsafe/run.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "ddsafe/unique_fd.hpp"
+
+namespace ddsafe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+sigset_t forwarded_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kForwarded) sigaddset(&set, s);
+  sigaddset(&set, SIGCHLD);
+  return set;
+}
+
+int status_of(int wstatus) {
+  if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) return 128 + WTERMSIG(wstatus);
+  return 128;
+}
+
+// In the child, between fork and exec: only async-signal-safe calls.
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, const sigset_t& old_mask,
+                             pid_t parent, int err_pipe) {
+  (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The parent may have died before prctl took effect; then nobody holds the lock for us.
+  if (::getppid() != parent) ::_exit(127);
+  for (int s : kForwarded) ::signal(s, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::execvpe(argv[0], argv, envp);
+  const int err = errno;
+  (void)!::write(err_pipe, &err, sizeof err);
+  ::_exit(127);
+}
+
+// This process's environment with `overrides` set, as KEY=VALUE strings for execve.
+std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const auto key = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (const auto& o : overrides) replaced = replaced || o.first == key;
+    if (!replaced) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : overrides) env.push_back(k + "=" + v);
+  return env;
+}
+
+std::vector<pid_t> live_children() {
+  std::vector<pid_t> out;
+  std::ifstream in("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+  pid_t pid;
+  while (in >> pid) out.push_back(pid);
+  return out;
+}
+
+void reap_zombies() {
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+}
+
+// Terminates descendants that outlived the command (they were reparented to us, the
+// subreaper): SIGTERM, then SIGKILL to whatever is left after the grace period.
+std::vector<pid_t> terminate_leftovers(std::chrono::milliseconds grace) {
+  reap_zombies();
+  auto found = live_children();
+  if (found.empty()) return found;
+  for (pid_t p : found) (void)::kill(p, SIGTERM);
+  const auto until = Clock::now() + grace;
+  for (;;) {
+    reap_zombies();
+    auto left = live_children();
+    if (left.empty()) break;
+    if (Clock::now() >= until) {
+      for (pid_t p : left) (void)::kill(p, SIGKILL);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Descendants of descendants come back to us as their parents die; keep reaping.
+    for (pid_t p : left) found.push_back(p);
+    if (Clock::now() >= until + grace) break;
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
+
+}  // namespace
+
+Result<RunOutcome> run_child(const RunRequest& req) {
+  if (req.argv.empty()) return make_error(errc::invalid_argument, "empty command");
+  std::vector<std::string> args = req.argv;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  (void)::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  const sigset_t set = forwarded_set();
+  sigset_t old_mask;
+  ::sigprocmask(SIG_BLOCK, &set, &old_mask);
+  struct MaskRestore {
+    sigset_t mask;
+    ~MaskRestore() { ::sigprocmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{old_mask};
+
+  UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sigfd) return sys_error("signalfd", "");
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) return sys_error("pipe", "");
+  UniqueFd err_read(pipefd[0]), err_write(pipefd[1]);
+
+  auto env = child_environment(req.env);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) return sys_error("fork", "");
+  if (child == 0) exec_child(argv.data(), envp.data(), old_mask, parent, err_write.get());
+  err_write.reset();
+
+  RunOutcome out;
+  int err = 0;
+  if (::read(err_read.get(), &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
+    ::waitpid(child, nullptr, 0);
+    out.exec_errno = err;
+    out.status = err == ENOENT ? 127 : 126;
+    return out;
+  }
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+  if (!pidfd) return sys_error("pidfd_open", "");
+
+  auto next_tick = Clock::now() + req.tick;
+  std::optional<Clock::time_point> kill_at;
+  for (;;) {
+    pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    int timeout_ms = -1;
+    if (req.tick.count() > 0 && req.on_tick) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now());
+      timeout_ms = static_cast<int>(std::max<long>(0, left.count()));
+    }
+    if (kill_at) timeout_ms = 50;
+    const int n = ::poll(fds, 2, timeout_ms);
+    if (n < 0 && errno != EINTR) return sys_error("poll", "");
+    if (fds[0].revents & POLLIN) break;
+    signalfd_siginfo si{};
+    while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      const int sig = static_cast<int>(si.ssi_signo);
+      if (sig == SIGCHLD) continue;
+      // A terminal's INT/QUIT/HUP already reached the child's process group (same as ours).
+      if (si.ssi_code == SI_KERNEL) continue;
+      (void)::kill(child, sig);
+    }
+    if (kill_at && Clock::now() >= *kill_at) {
+      (void)::kill(child, SIGKILL);
+      kill_at.reset();
+    }
+    if (req.tick.count() > 0 && req.on_tick && Clock::now() >= next_tick && !out.stopped) {
+      next_tick = Clock::now() + req.tick;
+      if (!req.on_tick()) {
+        out.stopped = true;
+        (void)::kill(child, SIGTERM);
+        kill_at = Clock::now() + req.stop_grace;
+      }
+    }
+  }
+  int wstatus = 0;
+  while (::waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  out.status = status_of(wstatus);
+  if (req.reap_leftovers) out.leftovers = terminate_leftovers(req.stop_grace);
+  return out;
+}
+
+}  // namespace ddsafe

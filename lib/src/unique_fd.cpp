@@ -1,0 +1,71 @@
+#include "ddsafe/unique_fd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ddsafe {
+
+void UniqueFd::reset(int fd) noexcept {
+  // close(2) is not retried on EINTR: Linux releases the descriptor before reporting it, and a
+  // retry could close a descriptor another thread just opened (folly filterCloseReturn).
+  if (fd_ >= 0) (void)::close(fd_);
+  fd_ = fd;
+}
+
+Result<void> UniqueFd::close() {
+  const int fd = release();
+  if (fd < 0) return {};
+  if (::close(fd) != 0 && errno != EINTR) return sys_error("close", "");
+  return {};
+}
+
+Result<UniqueFd> open_fd(const std::filesystem::path& p, int flags, mode_t mode) {
+  int fd;
+  do {
+    fd = ::open(p.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return sys_error("open", p);
+  return UniqueFd(fd);
+}
+
+Result<void> write_all(int fd, std::span<const char> data, const std::filesystem::path& what) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("write", what);
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+Result<void> pwrite_all(int fd, std::span<const char> data, off_t offset,
+                        const std::filesystem::path& what) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd, data.data(), data.size(), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("write", what);
+    data = data.subspan(static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return {};
+}
+
+Result<std::string> pread_some(int fd, std::size_t max_bytes, off_t offset,
+                               const std::filesystem::path& what) {
+  std::string buf(max_bytes, '\0');
+  std::size_t got = 0;
+  while (got < max_bytes) {
+    const ssize_t n = ::pread(fd, buf.data() + got, max_bytes - got,
+                              offset + static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("read", what);
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  buf.resize(got);
+  return buf;
+}
+
+}  // namespace ddsafe

@@ -1,0 +1,35 @@
+#include "common/exit_codes.hpp"
+
+#include <cerrno>
+
+namespace ddsafe::tools {
+
+int exit_code_for(const Error& e, int conflict) {
+  if (e.code.category() == ddsafe_category()) {
+    switch (static_cast<errc>(e.code.value())) {
+      case errc::lock_busy:
+      case errc::lock_timeout: return conflict;
+      case errc::lock_lost: return kExitLockLost;
+      case errc::not_a_regular_file:
+      case errc::symlink_refused:
+      case errc::corrupt_record: return kExitDataErr;
+      case errc::invalid_argument: return kExitUsage;
+      default: return kExitSoftware;
+    }
+  }
+  switch (e.code.value()) {
+    case ENOENT:
+    case ENOTDIR: return kExitNoInput;
+    case EACCES:
+    case EPERM: return kExitNoPerm;
+    case EROFS:
+    case ENOSPC:
+    case EDQUOT: return kExitCantCreat;
+    case EIO: return kExitIoErr;
+    case EISDIR:
+    case ELOOP: return kExitDataErr;
+    default: return kExitOsErr;
+  }
+}
+
+}  // namespace ddsafe::tools

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ddsafe/file_lock.hpp"
+
+namespace ddsafe::tools {
+
+/// dd-lock's flags as parsed, before any policy is applied.
+struct LockCli {
+  bool exclusive = false;
+  bool shared = false;
+  bool unlock = false;
+  bool nonblock = false;
+  bool close_fd = false;  // flock(1) -o: always true for dd-lock, accepted for compatibility
+  std::optional<std::string> wait;
+  int conflict_code = 1;
+  std::optional<std::string> shell_command;
+  std::optional<std::string> ttl;
+  std::string on_timeout = "fail";
+  bool break_expired = false;
+  std::optional<std::string> journal;
+  bool status = false;
+  int verbose = 0;
+  int quiet = 0;
+  std::string target;
+  std::vector<std::string> command;  ///< after LOCKFILE (a leading "--" removed)
+};
+
+/// Registers dd-lock's flags on `app`.
+void add_lock_flags(CLI::App& app, LockCli& cli);
+
+/// Turns a time value ("2", "0.5", "1e-3") into nanoseconds. Rejects NaN, infinities, negative
+/// numbers, trailing garbage and values above 1e9 seconds; the error names the flag.
+Result<std::chrono::nanoseconds> parse_seconds(const std::string& text, const char* flag);
+
+/// Library options for the parsed flags (mode, timeout, ttl, policy).
+Result<LockOptions> to_lock_options(const LockCli& cli);
+
+/// The command to run: -c through $SHELL (else /bin/sh) as flock(1) does, or argv as given.
+std::vector<std::string> command_argv(const LockCli& cli);
+
+/// True when TARGET is a descriptor number and no command follows (flock(1)'s fd form).
+bool is_fd_mode(const LockCli& cli);
+
+}  // namespace ddsafe::tools
