@@ -67,6 +67,42 @@ Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::pa
   return parse_record(*text);
 }
 
+// Writes `rec` over the record at offset 0 with one pwrite, padded to the old record's length so
+// that no byte of the old record survives before the first newline (readers stop there).
+Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
+                          std::size_t old_size) {
+  std::string line = format_record(rec);
+  if (old_size > line.size()) line.insert(line.size() - 1, old_size - line.size(), ' ');
+  return pwrite_all(fd, line, 0, path);
+}
+
+void emit_wait_event(const LockOptions& o, const std::string& path,
+                     const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited) {
+  const bool nonblocking = o.timeout && o.timeout->count() == 0;
+  const bool fail_open = o.on_timeout == TimeoutPolicy::fail_open;
+  if (!o.events || (!fail_open && nonblocking)) return;
+  Event ev{fail_open ? "lock_fail_open" : "lock_timeout", {}};
+  ev.add("path", path)
+      .add("tool", o.tool)
+      .add("mode", o.mode == LockMode::shared ? "shared" : "exclusive")
+      .add("waited_ms", static_cast<std::int64_t>(waited.count()))
+      .add("holder", describe_holder(holder))
+      .add("holder_pid", std::int64_t{holder ? holder->owner.pid : 0})
+      .add("holder_cmd", holder ? holder->cmd : std::string())
+      .add("holder_token", static_cast<std::int64_t>(holder ? holder->token : 0));
+  if (!o.command.empty()) ev.add("cmd", o.command);
+  o.events->emit(ev);
+}
+
+Error wait_error(const LockOptions& o, const std::string& what,
+                 const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited) {
+  const bool nonblocking = o.timeout && o.timeout->count() == 0;
+  return make_error(nonblocking ? errc::lock_busy : errc::lock_timeout,
+                    fmt::format("cannot lock {}{} (holder: {})", what,
+                                nonblocking ? "" : fmt::format(" within {} ms", waited.count()),
+                                describe_holder(holder)));
+}
+
 }  // namespace detail
 
 namespace {
@@ -84,19 +120,29 @@ constexpr off_t kGuardOffset = off_t{1} << 40;
 // Process-wide table of lock files this process holds or is acquiring (LevelDB's
 // PosixLockTable): locking one twice would self-deadlock with flock, or silently succeed where
 // flock is emulated with fcntl.
+// The table belongs to one pid: a forked child starts with an empty one, since the locks of
+// its parent are not its own (they belong to open file descriptions it merely shares).
 class LockTable {
  public:
   bool insert(FileId id) {
     std::lock_guard g(mu_);
+    forget_parent();
     return ids_.insert({id.dev, id.ino}).second;
   }
   void erase(FileId id) {
     std::lock_guard g(mu_);
+    forget_parent();
     ids_.erase({id.dev, id.ino});
   }
 
  private:
+  void forget_parent() {
+    if (owner_ == ::getpid()) return;
+    owner_ = ::getpid();
+    ids_.clear();
+  }
   std::mutex mu_;
+  pid_t owner_ = 0;
   std::set<std::pair<dev_t, ino_t>> ids_;
 };
 
@@ -115,16 +161,18 @@ class Reservation {
     clear();
     if (!lock_table().insert(id)) return false;
     id_ = id;
+    active_ = true;
     return true;
   }
   void clear() {
-    if (id_) lock_table().erase(*id_);
-    id_.reset();
+    if (active_) lock_table().erase(id_);
+    active_ = false;
   }
-  void keep() { id_.reset(); }  // ownership passes to the FileLock
+  void keep() { active_ = false; }  // ownership passes to the FileLock
 
  private:
-  std::optional<FileId> id_;
+  FileId id_;
+  bool active_ = false;
 };
 
 class Guard {
@@ -188,15 +236,6 @@ OwnerRecord base_record(const LockOptions& o, const ProcessIdentity& owner) {
   return r;
 }
 
-// Writes `rec` over the record at offset 0 with one pwrite, padded to the old record's length so
-// that no byte of the old record survives before the first newline (readers stop there).
-Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
-                          std::size_t old_size) {
-  std::string line = format_record(rec);
-  if (old_size > line.size()) line.insert(line.size() - 1, old_size - line.size(), ' ');
-  return pwrite_all(fd, line, 0, path);
-}
-
 // Under the guard: reads the previous record, takes the next token, writes ours.
 Result<std::uint64_t> write_grant(int fd, const std::filesystem::path& path, OwnerRecord& rec) {
   auto old = pread_some(fd, kMaxRecordBytes, 0, path);
@@ -206,7 +245,7 @@ Result<std::uint64_t> write_grant(int fd, const std::filesystem::path& path, Own
   rec.acquired_at_ms = wall;
   rec.renewed_at_ms = wall;
   rec.renewed_boot_ms = boot_clock_ms();
-  if (auto w = write_record(fd, path, rec, old->size()); !w) return std::move(w).error();
+  if (auto w = detail::write_record(fd, path, rec, old->size()); !w) return std::move(w).error();
   return rec.token;
 }
 
@@ -278,7 +317,7 @@ Result<std::uint64_t> replace_lock_file(int old_fd, const std::filesystem::path&
   OwnerRecord fresh = stale;
   fresh.state = "broken";
   fresh.token = stale.token + 1;
-  if (auto w = write_record(fd->get(), tmp, fresh, 0); !w) return fail(std::move(w).error());
+  if (auto w = detail::write_record(fd->get(), tmp, fresh, 0); !w) return fail(std::move(w).error());
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return fail(sys_error("rename", fmt::format("{}' -> '{}", tmp.string(), path.string())));
   return fresh.token;
@@ -324,31 +363,13 @@ std::chrono::milliseconds since(Clock::time_point t) {
 }
 
 // A timed-out wait: fail naming the holder, or proceed unlocked and say so in the journal.
-Result<std::optional<OwnerRecord>> timeout_outcome(int fd, const std::filesystem::path& path,
-                                                   const LockOptions& o,
-                                                   std::chrono::milliseconds waited) {
+Result<void> timeout_outcome(int fd, const std::filesystem::path& path, const LockOptions& o,
+                             std::chrono::milliseconds waited) {
   auto rec = detail::read_record(fd, path);
   const std::optional<OwnerRecord> holder = rec ? *rec : std::nullopt;
-  const bool nonblocking = o.timeout && o.timeout->count() == 0;
-  const bool fail_open = o.on_timeout == TimeoutPolicy::fail_open;
-  if (o.events && (fail_open || !nonblocking)) {
-    Event ev{fail_open ? "lock_fail_open" : "lock_timeout", {}};
-    ev.add("path", path.string())
-        .add("tool", o.tool)
-        .add("mode", mode_name(o.mode))
-        .add("waited_ms", static_cast<std::int64_t>(waited.count()))
-        .add("holder", describe_holder(holder))
-        .add("holder_pid", std::int64_t{holder ? holder->owner.pid : 0})
-        .add("holder_cmd", holder ? holder->cmd : std::string())
-        .add("holder_token", static_cast<std::int64_t>(holder ? holder->token : 0));
-    if (!o.command.empty()) ev.add("cmd", o.command);
-    o.events->emit(ev);
-  }
-  if (fail_open) return holder;
-  const auto code = nonblocking ? errc::lock_busy : errc::lock_timeout;
-  return make_error(code, fmt::format("cannot lock '{}'{} (holder: {})", path.string(),
-                                      nonblocking ? "" : fmt::format(" within {} ms", waited.count()),
-                                      describe_holder(holder)));
+  detail::emit_wait_event(o, path.string(), holder, waited);
+  if (o.on_timeout == TimeoutPolicy::fail_open) return {};
+  return detail::wait_error(o, fmt::format("'{}'", path.string()), holder, waited);
 }
 
 }  // namespace
@@ -486,7 +507,7 @@ Result<void> FileLock::renew() {
   OwnerRecord rec = record_;
   // Shared holders share one record; keep the newest token in it.
   if (const auto cur = parse_record(*old); cur && cur->token > rec.token) rec.token = cur->token;
-  return write_record(fd_.get(), path_, rec, old->size());
+  return detail::write_record(fd_.get(), path_, rec, old->size());
 }
 
 Result<void> FileLock::release() {
@@ -501,7 +522,7 @@ Result<void> FileLock::release() {
       OwnerRecord rec = record_;
       rec.state = "released";
       rec.renewed_at_ms = wall_clock_ms();
-      if (old) (void)write_record(fd_.get(), path_, rec, old->size());  // best effort
+      if (old) (void)detail::write_record(fd_.get(), path_, rec, old->size());  // best effort
     }
     (void)::flock(fd_.get(), LOCK_UN);
     lock_table().erase(id);

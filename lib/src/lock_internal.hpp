@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "ddsafe/file_lock.hpp"
 #include "ddsafe/owner_record.hpp"
 #include "ddsafe/result.hpp"
 #include "ddsafe/unique_fd.hpp"
@@ -35,6 +36,18 @@ Result<bool> still_names(const std::filesystem::path& path, int fd, FileId id);
 
 /// The owner record at the start of the lock file; nullopt when empty, partial or garbage.
 Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::path& path);
+
+/// Writes `rec` at offset 0 in one pwrite, padded so no byte of a longer old record survives
+/// before the first newline.
+Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
+                          std::size_t old_size);
+
+/// Journals lock_fail_open (policy fail_open) or lock_timeout (timed waits; not for -n).
+void emit_wait_event(const LockOptions& o, const std::string& path,
+                     const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited);
+/// errc::lock_busy (no wait) or errc::lock_timeout, naming `what` and the holder.
+Error wait_error(const LockOptions& o, const std::string& what,
+                 const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited);
 
 /// Adds context to errors of open_lock_file, so messages name the cause plainly.
 Error explain_open_error(Error e, const std::filesystem::path& path);

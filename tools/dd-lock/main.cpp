@@ -37,7 +37,7 @@ const char* liveness_name(Liveness l) {
 int show_status(const LockCli& cli, spdlog::logger& log) {
   auto st = lock_status(cli.target);
   if (!st) return report(log, st.error());
-  nlohmann::json j{{"path", cli.target}, {"state", st->held ? "held" : "free"},
+  nlohmann::ordered_json j{{"path", cli.target}, {"state", st->held ? "held" : "free"},
                    {"holders", st->holders}};
   j["record"] = st->record ? "ok" : st->record_unreadable ? "unreadable" : "none";
   if (st->record) {
@@ -59,7 +59,7 @@ int show_status(const LockCli& cli, spdlog::logger& log) {
                  : stale == StaleReason::lease_expired ? "lease_expired"
                                                        : "no";
   }
-  fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   return st->held ? 0 : 1;
 }
 
@@ -108,10 +108,11 @@ int run_under(FileLock& lock, const LockCli& cli, const LockOptions& opts,
   if (!run->leftovers.empty())
     log.warn("command left {} background process(es) running; terminated them, since they "
              "would have gone on without the lock", run->leftovers.size());
+  const auto token = lock.token();
   if (auto released = lock.release(); !released && !lost) lost = released.error();
   if (!lost) return run->status;
   Event ev{"lock_lost", {}};
-  ev.add("path", abs).add("token", static_cast<std::int64_t>(lock.token()))
+  ev.add("path", abs).add("token", static_cast<std::int64_t>(token))
       .add("cmd", opts.command).add("stopped", run->stopped);
   jnl.emit(ev);
   log.error("{}{}", lost->message(), run->stopped ? "; command stopped" : "");

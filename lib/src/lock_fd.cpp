@@ -1,0 +1,111 @@
+// flock(1)'s descriptor form: lock a descriptor the calling shell holds open.
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ddsafe/file_lock.hpp"
+#include "lock_internal.hpp"
+
+namespace ddsafe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The file behind a descriptor, for messages and events ("fd 9" if /proc cannot tell).
+std::string describe_fd(int fd) {
+  std::array<char, 4096> buf{};
+  const auto link = fmt::format("/proc/self/fd/{}", fd);
+  const ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size() - 1);
+  if (n <= 0) return fmt::format("fd {}", fd);
+  return fmt::format("'{}' (fd {})", std::string(buf.data(), static_cast<std::size_t>(n)), fd);
+}
+
+// The owner's command line, NUL-separated in /proc/PID/cmdline, joined with spaces.
+std::string command_line_of(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\0') text.pop_back();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text;
+}
+
+// The inherited descriptor may be write-only (`exec 9>f`) or read-only: read and write the
+// record through a second open of the same inode, if we may.
+std::optional<UniqueFd> reopen_rw(int fd, const struct stat& st) {
+  auto rw = open_fd(fmt::format("/proc/self/fd/{}", fd), O_RDWR | O_NOCTTY | O_NONBLOCK);
+  if (!rw) return std::nullopt;
+  struct stat rst {};
+  if (::fstat(rw->get(), &rst) != 0 || rst.st_ino != st.st_ino || rst.st_dev != st.st_dev)
+    return std::nullopt;
+  return std::move(*rw);
+}
+
+std::uint64_t record_grant(int rw, const LockOptions& o, pid_t owner_pid, const std::string& what) {
+  auto old = pread_some(rw, kMaxRecordBytes, 0, what);
+  if (!old) return 0;
+  OwnerRecord rec;
+  rec.state = "held";
+  rec.mode = o.mode == LockMode::shared ? "shared" : "exclusive";
+  rec.owner = identity_of(owner_pid);
+  rec.owner.host = self_identity().host;
+  rec.owner.boot_id = self_identity().boot_id;
+  rec.uid = ::getuid();
+  rec.ttl_ms = o.ttl.count();
+  rec.cmd = command_line_of(owner_pid);
+  rec.token = next_token(parse_record(*old));
+  rec.acquired_at_ms = rec.renewed_at_ms = wall_clock_ms();
+  rec.renewed_boot_ms = boot_clock_ms();
+  return detail::write_record(rw, what, rec, old->size()) ? rec.token : 0;
+}
+
+}  // namespace
+
+Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o, pid_t owner_pid) {
+  const auto start = Clock::now();
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) return sys_error(EBADF, "lock", fmt::format("fd {}", fd));
+  const auto what = describe_fd(fd);
+  if (!S_ISREG(st.st_mode))
+    return make_error(errc::not_a_regular_file, fmt::format("lock {}", what));
+  auto rw = reopen_rw(fd, st);
+  const int op = (o.mode == LockMode::shared ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  auto pause = std::chrono::microseconds(50);
+  while (::flock(fd, op) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) return sys_error("flock", what);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    if (o.timeout && Clock::now() - start >= *o.timeout) {
+      std::optional<OwnerRecord> holder;
+      if (rw) {
+        auto r = detail::read_record(rw->get(), what);
+        if (r) holder = *r;
+      }
+      detail::emit_wait_event(o, what, holder, waited);
+      if (o.on_timeout == TimeoutPolicy::fail_open) return FdLockOutcome{false, 0, waited};
+      return detail::wait_error(o, what, holder, waited);
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, o.poll_interval);
+  }
+  FdLockOutcome out{true, 0,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
+  if (rw) out.token = record_grant(rw->get(), o, owner_pid, what);
+  return out;
+}
+
+Result<void> unlock_fd(int fd) {
+  if (::flock(fd, LOCK_UN) != 0) return sys_error("unlock", fmt::format("fd {}", fd));
+  return {};
+}
+
+}  // namespace ddsafe
