@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -50,15 +51,14 @@ Error explain_open_error(Error e, const std::filesystem::path& path) {
   return e;
 }
 
-Result<bool> still_names(const std::filesystem::path& path, int fd, FileId id) {
+Result<bool> still_names(const std::filesystem::path& path, int /*fd*/, FileId id) {
+  // If the path names the inode, the inode has a name: no fstat for the link count needed.
   struct stat by_path {};
   if (::stat(path.c_str(), &by_path) != 0) {
     if (errno == ENOENT || errno == ESTALE) return false;
     return sys_error("stat", path);
   }
-  struct stat by_fd {};
-  if (::fstat(fd, &by_fd) != 0) return sys_error("fstat", path);
-  return by_path.st_dev == id.dev && by_path.st_ino == id.ino && by_fd.st_nlink > 0;
+  return by_path.st_dev == id.dev && by_path.st_ino == id.ino;
 }
 
 Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::path& path) {
@@ -69,11 +69,12 @@ Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::pa
 
 // Writes `rec` over the record at offset 0 with one pwrite, padded to the old record's length so
 // that no byte of the old record survives before the first newline (readers stop there).
-Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
-                          std::size_t old_size) {
+Result<std::size_t> write_record(int fd, const std::filesystem::path& path,
+                                 const OwnerRecord& rec, std::size_t old_size) {
   std::string line = format_record(rec);
   if (old_size > line.size()) line.insert(line.size() - 1, old_size - line.size(), ' ');
-  return pwrite_all(fd, line, 0, path);
+  if (auto w = pwrite_all(fd, line, 0, path); !w) return std::move(w).error();
+  return line.size();
 }
 
 void emit_wait_event(const LockOptions& o, const std::string& path,
@@ -137,8 +138,8 @@ class LockTable {
 
  private:
   void forget_parent() {
-    if (owner_ == ::getpid()) return;
-    owner_ = ::getpid();
+    if (owner_ == self_pid()) return;
+    owner_ = self_pid();
     ids_.clear();
   }
   std::mutex mu_;
@@ -230,23 +231,68 @@ OwnerRecord base_record(const LockOptions& o, const ProcessIdentity& owner) {
   r.state = "held";
   r.mode = mode_name(o.mode);
   r.owner = owner;
-  r.uid = ::getuid();
+  r.uid = owner.uid;
   r.ttl_ms = o.ttl.count();
   r.cmd = o.command;
   return r;
 }
 
-// Under the guard: reads the previous record, takes the next token, writes ours.
-Result<std::uint64_t> write_grant(int fd, const std::filesystem::path& path, OwnerRecord& rec) {
-  auto old = pread_some(fd, kMaxRecordBytes, 0, path);
-  if (!old) return std::move(old).error();
-  rec.token = next_token(parse_record(*old));
+// Writes our record over `old`, carrying the token after `prev`; returns its length on disk.
+Result<std::size_t> write_grant(int fd, const std::filesystem::path& path, std::size_t old_size,
+                                const std::optional<RecordHead>& prev, OwnerRecord& rec) {
+  rec.token = next_token(prev);
   const auto wall = wall_clock_ms();
   rec.acquired_at_ms = wall;
   rec.renewed_at_ms = wall;
   rec.renewed_boot_ms = boot_clock_ms();
-  if (auto w = detail::write_record(fd, path, rec, old->size()); !w) return std::move(w).error();
-  return rec.token;
+  return detail::write_record(fd, path, rec, old_size);
+}
+
+// Lock files this process released lately, kept open (unlocked) so that the next acquisition
+// of the same path skips open(2) and close(2), the two dearest calls of a lock cycle. Bounded;
+// dropped in a forked child (it must not reuse an open file description its parent may lock);
+// a reused descriptor is revalidated after flock like any other. close_idle_lock_files()
+// closes them (a cached descriptor keeps its filesystem busy for umount).
+class IdleFiles {
+ public:
+  std::optional<detail::OpenedLockFile> take(const std::filesystem::path& path) {
+    std::lock_guard g(mu_);
+    forget_parent();
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if (it->first.native() != path.native()) continue;
+      auto file = std::move(it->second);
+      idle_.erase(it);
+      return file;
+    }
+    return std::nullopt;
+  }
+  void put(const std::filesystem::path& path, detail::OpenedLockFile file) {
+    std::lock_guard g(mu_);
+    forget_parent();
+    if (idle_.size() >= kMaxIdle) idle_.erase(idle_.begin());
+    idle_.emplace_back(path, std::move(file));
+  }
+  void clear() {
+    std::lock_guard g(mu_);
+    idle_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 4;
+  void forget_parent() {
+    if (owner_ == self_pid()) return;
+    // Inherited entries: close our copies only (the parent's stay open and unlocked).
+    idle_.clear();
+    owner_ = self_pid();
+  }
+  std::mutex mu_;
+  pid_t owner_ = 0;
+  std::vector<std::pair<std::filesystem::path, detail::OpenedLockFile>> idle_;
+};
+
+IdleFiles& idle_files() {
+  static IdleFiles files;
+  return files;
 }
 
 class Backoff {
@@ -264,7 +310,7 @@ class Backoff {
   static constexpr std::chrono::microseconds kFirst{50};
   std::chrono::microseconds cap_;
   std::chrono::microseconds next_;
-  std::minstd_rand rng_{static_cast<unsigned>(::getpid()) ^
+  std::minstd_rand rng_{static_cast<unsigned>(self_pid()) ^
                         static_cast<unsigned>(Clock::now().time_since_epoch().count())};
 };
 
@@ -303,7 +349,7 @@ Result<std::uint64_t> replace_lock_file(int old_fd, const std::filesystem::path&
   if (::fstat(old_fd, &st) != 0) return sys_error("fstat", path);
   auto dir = path.parent_path();
   const auto tmp = (dir.empty() ? std::filesystem::path(".") : dir) /
-                   fmt::format(".{}.break-{}-{}", path.filename().string(), ::getpid(),
+                   fmt::format(".{}.break-{}-{}", path.filename().string(), self_pid(),
                                random_suffix().substr(0, 8));
   auto fd = open_fd(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
   if (!fd) return std::move(fd).error();
@@ -372,13 +418,62 @@ Result<void> timeout_outcome(int fd, const std::filesystem::path& path, const Lo
   return detail::wait_error(o, fmt::format("'{}'", path.string()), holder, waited);
 }
 
+// Turns our own "held" record into a "free" one: the state is the first string of every record
+// format_record writes, and both words have four letters, so one small pwrite does it.
+Result<void> mark_free(int fd, const std::filesystem::path& path) {
+  constexpr std::string_view kFree = "free";
+  return pwrite_all(fd, kFree, static_cast<off_t>(kStateOffset), path);
+}
+
+// A granted record and its length on disk.
+struct Grant {
+  OwnerRecord record;
+  std::size_t length = 0;
+};
+
+// Called right after flock succeeded: writes our record with the next token and checks that the
+// path still names the locked inode (nullopt: it was replaced; the caller starts over).
+//
+// Breakers act only on a readable "held" record, and they re-judge it holding the guard. So an
+// exclusive acquirer that finds anything else in the file (released, broken, empty, garbage)
+// cannot race a breaker and needs no guard: the fast path of every ordinary acquisition. One that
+// finds a "held" record (its holder crashed, or an inheritor just let go) takes the guard, so
+// that a breaker that judged that record stale either finishes first (we then see the path
+// renamed away) or sees our fresh record when it re-reads under the guard.
+Result<std::optional<Grant>> grant(const std::filesystem::path& path,
+                                   const detail::OpenedLockFile& file, const LockOptions& o) {
+  const int fd = file.fd.get();
+  auto old = pread_some(fd, kMaxRecordBytes, 0, path);
+  if (!old) return std::move(old).error();
+  std::optional<Guard> guard;
+  auto prev = parse_record_head(*old);
+  if (o.mode == LockMode::shared || (prev && prev->state == "held")) {
+    auto g = Guard::take(fd, path, std::nullopt);
+    if (!g) return std::move(g).error();
+    guard.emplace(std::move(*g));
+    old = pread_some(fd, kMaxRecordBytes, 0, path);  // may have changed before we had the guard
+    if (!old) return std::move(old).error();
+    prev = parse_record_head(*old);
+  }
+  Grant g{base_record(o, self_identity()), 0};
+  auto length = write_grant(fd, path, old->size(), prev, g.record);
+  if (!length) return std::move(length).error();
+  g.length = *length;
+  auto same = detail::still_names(path, fd, file.id);
+  if (!same) return std::move(same).error();
+  if (!*same) return std::optional<Grant>();
+  return std::optional<Grant>(std::move(g));
+}
+
 }  // namespace
 
 struct FileLockAccess {
   static FileLock make() { return FileLock(); }
   static void init(FileLock& l, const std::filesystem::path& path, detail::OpenedLockFile f,
-                   LockMode mode, const OwnerRecord& rec, std::chrono::milliseconds waited,
-                   bool broke) {
+                   LockMode mode, const Grant& g, std::chrono::milliseconds waited, bool broke) {
+    const auto& rec = g.record;
+    l.record_len_ = g.length;
+    l.holder_pid_ = self_pid();
     l.path_ = path;
     l.fd_ = std::move(f.fd);
     l.dev_ = f.id.dev;
@@ -405,8 +500,15 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
   Backoff backoff(o.poll_interval);
   Reservation reservation;
   bool broke = false;
+  bool first_try = true;
   std::optional<detail::OpenedLockFile> file;
   for (;;) {
+    if (!file && first_try) file = idle_files().take(path);
+    first_try = false;
+    if (file && !reservation.take(file->id)) {
+      idle_files().put(path, std::move(*file));
+      return make_error(errc::lock_held_by_self, fmt::format("lock file '{}'", path.string()));
+    }
     if (!file) {
       auto opened = detail::open_lock_file(path, /*create=*/true);
       if (!opened) return std::move(opened).error();
@@ -416,21 +518,15 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     }
     const int fd = file->fd.get();
     if (flock_nb(fd, o.mode)) {
-      auto guard = Guard::take(fd, path, std::nullopt);
-      if (!guard) return std::move(guard).error();
-      auto same = detail::still_names(path, fd, file->id);
-      if (!same) return std::move(same).error();
-      if (!*same) {  // replaced (broken) between our open and our flock: start over
+      auto granted = grant(path, *file, o);
+      if (!granted) return std::move(granted).error();
+      if (!granted->has_value()) {  // replaced (broken) between our open and our flock
         file.reset();
         continue;
       }
-      OwnerRecord rec = base_record(o, self_identity());
-      auto token = write_grant(fd, path, rec);
-      if (!token) return std::move(token).error();
       reservation.keep();
       FileLock lock;
-      FileLockAccess::init(lock, path, std::move(*file), o.mode, rec, since(start), broke);
-      lock.holder_pid_ = ::getpid();
+      FileLockAccess::init(lock, path, std::move(*file), o.mode, **granted, since(start), broke);
       return lock;
     }
     if (errno != EWOULDBLOCK) return sys_error("flock", path);
@@ -480,6 +576,7 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
   broke_stale_ = other.broke_stale_;
   record_ = std::move(other.record_);
   holder_pid_ = std::exchange(other.holder_pid_, 0);
+  record_len_ = other.record_len_;
   return *this;
 }
 
@@ -507,31 +604,37 @@ Result<void> FileLock::renew() {
   OwnerRecord rec = record_;
   // Shared holders share one record; keep the newest token in it.
   if (const auto cur = parse_record(*old); cur && cur->token > rec.token) rec.token = cur->token;
-  return detail::write_record(fd_.get(), path_, rec, old->size());
+  auto w = detail::write_record(fd_.get(), path_, rec, old->size());
+  if (!w) return std::move(w).error();
+  record_len_ = std::max(record_len_, *w);
+  return {};
 }
 
 Result<void> FileLock::release() {
   if (!held()) return {};
-  const FileId id{dev_, ino_};
-  Result<void> outcome;
-  if (holder_pid_ == ::getpid()) {
-    outcome = verify();
-    if (outcome && mode_ == LockMode::exclusive) {
-      // Say on disk that nobody holds it, so a later reader does not take us for a holder.
-      auto old = pread_some(fd_.get(), kMaxRecordBytes, 0, path_);
-      OwnerRecord rec = record_;
-      rec.state = "released";
-      rec.renewed_at_ms = wall_clock_ms();
-      if (old) (void)detail::write_record(fd_.get(), path_, rec, old->size());  // best effort
+  // In a forked child only the descriptor is closed: the lock belongs to the open file
+  // description it shares with its parent, and unlocking it here would unlock the parent.
+  if (holder_pid_ == self_pid()) {
+    if (mode_ == LockMode::exclusive) {
+      // Say on disk that nobody holds it, so a later reader never takes us for a holder. With a
+      // lease, under the guard: a breaker may have judged our lease expired and be about to
+      // replace the file; it must either see "free" or finish before a successor locks.
+      std::optional<Guard> guard;
+      if (record_.ttl_ms > 0) {
+        auto g = Guard::take(fd_.get(), path_, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+        if (g) guard.emplace(std::move(*g));
+      }
+      (void)mark_free(fd_.get(), path_);  // best effort: the flock is released regardless
     }
     (void)::flock(fd_.get(), LOCK_UN);
-    lock_table().erase(id);
+    lock_table().erase(FileId{dev_, ino_});
+    idle_files().put(path_, detail::OpenedLockFile{std::move(fd_), FileId{dev_, ino_}});
   }
-  // In a forked child only the descriptor is closed: the lock belongs to the shared open file
-  // description, and unlocking it here would unlock the parent.
   fd_.reset();
   token_ = 0;
-  return outcome;
+  return {};
 }
+
+void close_idle_lock_files() { idle_files().clear(); }
 
 }  // namespace ddsafe

@@ -39,8 +39,9 @@ Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::pa
 
 /// Writes `rec` at offset 0 in one pwrite, padded so no byte of a longer old record survives
 /// before the first newline.
-Result<void> write_record(int fd, const std::filesystem::path& path, const OwnerRecord& rec,
-                          std::size_t old_size);
+/// Returns the number of bytes written.
+Result<std::size_t> write_record(int fd, const std::filesystem::path& path,
+                                 const OwnerRecord& rec, std::size_t old_size);
 
 /// Journals lock_fail_open (policy fail_open) or lock_timeout (timed waits; not for -n).
 void emit_wait_event(const LockOptions& o, const std::string& path,

@@ -3,25 +3,17 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace ddsafe {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-template <class T>
-void read_field(const json& j, const char* key, T& out) {
-  const auto it = j.find(key);
-  if (it == j.end()) return;
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (it->is_string()) out = it->template get<std::string>();
-  } else {
-    if (it->is_number_integer()) out = it->template get<T>();
-  }
-}
 
 std::uint64_t wall_clock_us() {
   timespec ts{};
@@ -39,59 +31,172 @@ std::string cut_command(const std::string& cmd) {
   return cut + "...[truncated]";
 }
 
+// Appends the JSON string literal for `s`; invalid UTF-8 is replaced, never an exception. The
+// same few strings (state, mode, host, boot id, command) come back on every acquisition of a
+// process, so the last few are remembered per thread.
+void append_quoted(std::string& out, const std::string& s) {
+  constexpr std::size_t kSlots = 8;
+  thread_local std::array<std::pair<std::string, std::string>, kSlots> cache;
+  thread_local std::size_t next = 0;
+  for (const auto& [raw, q] : cache) {
+    if (!q.empty() && raw == s) {
+      out += q;
+      return;
+    }
+  }
+  auto& slot = cache[next++ % kSlots];
+  slot.first = s;
+  slot.second = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  out += slot.second;
+}
+
 }  // namespace
 
 std::string format_record(const OwnerRecord& r) {
-  // Field order is fixed so that records stay readable with `cat`.
-  json j = json::object();
-  j["v"] = OwnerRecord::kVersion;
-  j["state"] = r.state;
-  j["mode"] = r.mode;
-  j["token"] = r.token;
-  j["pid"] = r.owner.pid;
-  j["start_time"] = r.owner.start_time;
-  j["pidns"] = r.owner.pidns;
-  j["host"] = r.owner.host;
-  j["boot_id"] = r.owner.boot_id;
-  j["uid"] = r.uid;
-  j["acquired_at"] = r.acquired_at_ms;
-  j["renewed_at"] = r.renewed_at_ms;
-  j["renewed_boot"] = r.renewed_boot_ms;
-  j["ttl_ms"] = r.ttl_ms;
-  j["cmd"] = cut_command(r.cmd);
-  // Invalid UTF-8 in a command line must not make the dump throw: replace it.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  // Written on every acquisition and release, so assembled directly (nlohmann only escapes the
+  // strings), with a fixed field order so that records stay readable with `cat` and the head
+  // of our own records can be read without a parser (parse_record_head).
+  std::string out;
+  out.reserve(320 + r.cmd.size());
+  auto num = [&out](auto v) {
+    char buf[24];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+  };
+  out += "{\"v\":";
+  num(OwnerRecord::kVersion);
+  out += ",\"state\":";
+  append_quoted(out, r.state);
+  out += ",\"mode\":";
+  append_quoted(out, r.mode);
+  out += ",\"token\":";
+  num(r.token);
+  out += ",\"pid\":";
+  num(r.owner.pid);
+  out += ",\"start_time\":";
+  num(r.owner.start_time);
+  out += ",\"pidns\":";
+  num(r.owner.pidns);
+  out += ",\"host\":";
+  append_quoted(out, r.owner.host);
+  out += ",\"boot_id\":";
+  append_quoted(out, r.owner.boot_id);
+  out += ",\"uid\":";
+  num(r.uid);
+  out += ",\"acquired_at\":";
+  num(r.acquired_at_ms);
+  out += ",\"renewed_at\":";
+  num(r.renewed_at_ms);
+  out += ",\"renewed_boot\":";
+  num(r.renewed_boot_ms);
+  out += ",\"ttl_ms\":";
+  num(r.ttl_ms);
+  out += ",\"cmd\":";
+  if (r.cmd.size() <= kMaxRecordCmdBytes) append_quoted(out, r.cmd);
+  else append_quoted(out, cut_command(r.cmd));
+  out += "}\n";
+  return out;
 }
+
+std::optional<RecordHead> parse_record_head(std::string_view text) {
+  // Our own records start with this exact text; anything else goes through the full parser.
+  constexpr std::string_view kStart = "{\"v\":1,\"state\":\"";
+  const auto nl = text.find('\n');
+  if (nl == std::string_view::npos) return std::nullopt;
+  auto line = text.substr(0, nl);
+  while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+  RecordHead head;
+  auto full = [&]() -> std::optional<RecordHead> {
+    const auto r = parse_record(text);
+    if (!r) return std::nullopt;
+    return RecordHead{r->state, r->mode, r->token};
+  };
+  if (line.substr(0, kStart.size()) != kStart || line.empty() || line.back() != '}') return full();
+  auto rest = line.substr(kStart.size());
+  auto take_word = [&rest](std::string& out, std::string_view next) {
+    const auto q = rest.find('"');
+    if (q == std::string_view::npos || q > 16) return false;
+    out.assign(rest.substr(0, q));
+    if (rest.substr(q + 1, next.size()) != next) return false;
+    rest.remove_prefix(q + 1 + next.size());
+    return true;
+  };
+  if (!take_word(head.state, ",\"mode\":\"") || !take_word(head.mode, ",\"token\":"))
+    return full();
+  const auto res = std::from_chars(rest.data(), rest.data() + rest.size(), head.token);
+  if (res.ec != std::errc() || res.ptr == rest.data() || *res.ptr != ',') return full();
+  return head;
+}
+
+namespace {
+
+// One field into the record; false when its value has the wrong type (the record is garbage).
+bool read_field(std::string_view key, simdjson::dom::element v, OwnerRecord& r,
+                bool& have_token) {
+  auto str = [&](std::string& out) {
+    std::string_view sv;
+    if (v.get_string().get(sv)) return false;
+    out.assign(sv);
+    return true;
+  };
+  auto num = [&](auto& out) {
+    std::int64_t n = 0;
+    if (v.get_int64().get(n)) return false;
+    out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+    return true;
+  };
+  if (key == "token") {
+    have_token = true;
+    return !v.get_uint64().get(r.token);
+  }
+  if (key == "state") return str(r.state);
+  if (key == "mode") return str(r.mode);
+  if (key == "host") return str(r.owner.host);
+  if (key == "boot_id") return str(r.owner.boot_id);
+  if (key == "cmd") return str(r.cmd);
+  if (key == "pid") return num(r.owner.pid);
+  if (key == "uid") return num(r.uid);
+  if (key == "acquired_at") return num(r.acquired_at_ms);
+  if (key == "renewed_at") return num(r.renewed_at_ms);
+  if (key == "renewed_boot") return num(r.renewed_boot_ms);
+  if (key == "ttl_ms") return num(r.ttl_ms);
+  if (key == "start_time") return !v.get_uint64().get(r.owner.start_time);
+  if (key == "pidns") return !v.get_uint64().get(r.owner.pidns);
+  return true;  // unknown fields are skipped: records of newer versions still parse
+}
+
+}  // namespace
 
 std::optional<OwnerRecord> parse_record(std::string_view text) {
   const auto nl = text.find('\n');
   if (nl == std::string_view::npos) return std::nullopt;  // partial: no complete line yet
-  const auto line = text.substr(0, nl);
-  const json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  const auto tok = j.find("token");
-  if (tok == j.end() || !tok->is_number_unsigned()) return std::nullopt;
+  // simdjson's DOM parser validates the whole line (trailing bytes included) and copies it into
+  // its own padded buffer. Parsed on every acquisition, so kept per thread.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(text.data(), nl).get_object().get(obj)) return std::nullopt;
   OwnerRecord r;
-  r.token = tok->get<std::uint64_t>();
-  read_field(j, "state", r.state);
-  read_field(j, "mode", r.mode);
-  read_field(j, "pid", r.owner.pid);
-  read_field(j, "start_time", r.owner.start_time);
-  read_field(j, "pidns", r.owner.pidns);
-  read_field(j, "host", r.owner.host);
-  read_field(j, "boot_id", r.owner.boot_id);
-  read_field(j, "uid", r.uid);
-  read_field(j, "acquired_at", r.acquired_at_ms);
-  read_field(j, "renewed_at", r.renewed_at_ms);
-  read_field(j, "renewed_boot", r.renewed_boot_ms);
-  read_field(j, "ttl_ms", r.ttl_ms);
-  read_field(j, "cmd", r.cmd);
+  bool have_token = false;
+  for (const auto field : obj)
+    if (!read_field(field.key, field.value, r, have_token)) return std::nullopt;
+  if (!have_token) return std::nullopt;
   return r;
 }
 
-std::uint64_t next_token(const std::optional<OwnerRecord>& previous) {
-  if (previous && previous->token > 0) return previous->token + 1;
+namespace {
+// The token after `previous` (0: unknown), or the clock floor when it is unknown.
+std::uint64_t token_after(std::uint64_t previous) {
+  if (previous > 0) return previous + 1;
   return std::max<std::uint64_t>(wall_clock_us(), 1);
+}
+}  // namespace
+
+std::uint64_t next_token(const std::optional<OwnerRecord>& previous) {
+  return token_after(previous ? previous->token : 0);
+}
+
+std::uint64_t next_token(const std::optional<RecordHead>& previous) {
+  return token_after(previous ? previous->token : 0);
 }
 
 StaleReason judge_stale(const OwnerRecord& r, bool break_expired) {

@@ -5,7 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <fstream>
@@ -61,19 +64,34 @@ std::string host_name() {
   return std::string(buf.data());
 }
 
+std::atomic<pid_t> g_pid{0};
+
+void forget_pid() noexcept { g_pid.store(0, std::memory_order_relaxed); }
+
 }  // namespace
+
+pid_t self_pid() noexcept {
+  pid_t pid = g_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static const int registered = ::pthread_atfork(nullptr, nullptr, forget_pid);
+  (void)registered;
+  pid = ::getpid();
+  g_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
 
 const ProcessIdentity& self_identity() {
   static std::mutex mu;
   static ProcessIdentity cached;
   std::lock_guard lock(mu);
-  const pid_t pid = ::getpid();
+  const pid_t pid = self_pid();
   if (cached.pid != pid) {  // first call, or we are a forked child
     ProcessIdentity id = identity_of(pid);
     static const std::string boot = read_small_file("/proc/sys/kernel/random/boot_id");
     static const std::string host = host_name();
     id.boot_id = boot;
     id.host = host;
+    id.uid = ::getuid();
     cached = std::move(id);
   }
   return cached;

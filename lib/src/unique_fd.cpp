@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 
 namespace ddsafe {
 
@@ -54,18 +55,20 @@ Result<void> pwrite_all(int fd, std::span<const char> data, off_t offset,
 
 Result<std::string> pread_some(int fd, std::size_t max_bytes, off_t offset,
                                const std::filesystem::path& what) {
-  std::string buf(max_bytes, '\0');
+  // Not zero-filled: records are read on every acquisition and most reads are short.
+  auto raw = std::make_unique_for_overwrite<char[]>(max_bytes);
+  char* const buf = raw.get();
   std::size_t got = 0;
   while (got < max_bytes) {
-    const ssize_t n = ::pread(fd, buf.data() + got, max_bytes - got,
-                              offset + static_cast<off_t>(got));
+    const std::size_t want = max_bytes - got;
+    const ssize_t n = ::pread(fd, buf + got, want, offset + static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return sys_error("read", what);
-    if (n == 0) break;
     got += static_cast<std::size_t>(n);
+    // A short read of a regular file is its end: no second call just to learn that.
+    if (static_cast<std::size_t>(n) < want) break;
   }
-  buf.resize(got);
-  return buf;
+  return std::string(buf, got);
 }
 
 }  // namespace ddsafe

@@ -81,7 +81,7 @@ TEST_CASE("FileLock: acquire creates the lock file and writes the owner record",
   CHECK(r->ttl_ms == 5000);
   REQUIRE(l->release());
   CHECK_FALSE(l->held());
-  CHECK(record_of(dir / "a.lock")->state == "released");
+  CHECK(record_of(dir / "a.lock")->state == "free");
   CHECK(std::filesystem::exists(dir / "a.lock"));  // lock files are never unlinked
 }
 

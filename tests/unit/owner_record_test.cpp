@@ -38,6 +38,30 @@ TEST_CASE("OwnerRecord: format then parse gives the record back", "[record]") {
   CHECK(p->ttl_ms == 2000);
 }
 
+TEST_CASE("OwnerRecord: the state's letters sit at kStateOffset, where release rewrites them",
+          "[record]") {
+  auto r = sample();
+  CHECK(format_record(r).substr(kStateOffset, 6) == "held\",");
+  r.state = "free";
+  CHECK(format_record(r).substr(kStateOffset, 6) == "free\",");
+}
+
+TEST_CASE("parse_record_head: reads our own records without a parser, and falls back for others",
+          "[record]") {
+  auto r = sample();
+  const auto h = parse_record_head(format_record(r));
+  REQUIRE(h);
+  CHECK(h->state == "held");
+  CHECK(h->mode == "exclusive");
+  CHECK(h->token == 42);
+  const auto other = parse_record_head("{ \"token\": 9, \"state\": \"free\" }\n");
+  REQUIRE(other);
+  CHECK(other->token == 9);
+  CHECK(other->state == "free");
+  CHECK_FALSE(parse_record_head("{\"v\":1,\"state\":\"held\",\"mode\":\"x\",\"token\":7,"));
+  CHECK_FALSE(parse_record_head("{\"v\":1,\"state\":\"held\",\"mode\":\"x\",\"token\":,}\n"));
+}
+
 TEST_CASE("OwnerRecord: empty, partial and garbage text parse to nothing", "[record]") {
   const auto line = format_record(sample());
   CHECK_FALSE(parse_record(""));
@@ -72,9 +96,9 @@ TEST_CASE("next_token: increments a readable token, restarts above any counter o
   OwnerRecord r;
   r.token = 41;
   CHECK(next_token(r) == 42);
-  const auto floor = next_token(std::nullopt);
+  const auto floor = next_token(std::optional<OwnerRecord>{});
   CHECK(floor > 1'600'000'000'000'000u);  // microseconds since the epoch
-  CHECK(next_token(std::nullopt) >= floor);
+  CHECK(next_token(std::optional<OwnerRecord>{}) >= floor);
 }
 
 TEST_CASE("judge_stale: a dead exclusive owner is stale; an alive one is not", "[record]") {
@@ -90,7 +114,7 @@ TEST_CASE("judge_stale: a dead exclusive owner is stale; an alive one is not", "
   r.mode = "shared";  // several holders share one record: one dead writer proves nothing
   CHECK(judge_stale(r, false) == StaleReason::none);
   r.mode = "exclusive";
-  r.state = "released";
+  r.state = "free";
   CHECK(judge_stale(r, false) == StaleReason::none);
 }
 

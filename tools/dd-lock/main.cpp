@@ -109,7 +109,8 @@ int run_under(FileLock& lock, const LockCli& cli, const LockOptions& opts,
     log.warn("command left {} background process(es) running; terminated them, since they "
              "would have gone on without the lock", run->leftovers.size());
   const auto token = lock.token();
-  if (auto released = lock.release(); !released && !lost) lost = released.error();
+  if (auto ours = lock.verify(); lock.held() && !ours && !lost) lost = ours.error();
+  (void)lock.release();
   if (!lost) return run->status;
   Event ev{"lock_lost", {}};
   ev.add("path", abs).add("token", static_cast<std::int64_t>(token))

@@ -85,7 +85,8 @@ class FileLock {
   [[nodiscard]] Result<void> renew();
   /// Checks, without writing, that the path still names the inode we hold (else lock_lost).
   [[nodiscard]] Result<void> verify() const;
-  /// Marks the record released and unlocks. Idempotent.
+  /// Marks the record released and unlocks. Idempotent; never fails (the kernel releases the
+  /// lock with the descriptor in any case). Use verify() first to learn whether it was lost.
   [[nodiscard]] Result<void> release();
 
  private:
@@ -102,7 +103,12 @@ class FileLock {
   bool broke_stale_ = false;
   OwnerRecord record_;
   pid_t holder_pid_ = 0;  ///< a forked child must not unlock its parent's lock
+  std::size_t record_len_ = 0;  ///< bytes of our record on disk (the release record pads to it)
 };
+
+/// Closes the lock files this process keeps open after release() for quick reuse (at most 4,
+/// unlocked). Call it before unmounting a filesystem that held lock files of this process.
+void close_idle_lock_files();
 
 /// What --status shows: who holds a lock file, since when, with how much lease left.
 struct LockStatus {

@@ -12,7 +12,7 @@ namespace ddsafe {
 /// The JSON line a lock holder writes into the lock file it holds (schema in docs/semantics.md).
 struct OwnerRecord {
   static constexpr int kVersion = 1;
-  std::string state;  ///< "held", "released" or "broken"
+  std::string state;  ///< "held", "free" (released) or "broken" (a stale lock's replacement)
   std::string mode;   ///< "exclusive" or "shared"
   std::uint64_t token = 0;
   ProcessIdentity owner;
@@ -23,6 +23,9 @@ struct OwnerRecord {
   std::int64_t ttl_ms = 0;          ///< 0: no lease
   std::string cmd;
 };
+
+/// Where format_record puts the state's letters: `{"v":1,"state":"` is 16 bytes.
+inline constexpr std::size_t kStateOffset = 16;
 
 /// Longest command text kept in a record; longer ones are cut and marked.
 inline constexpr std::size_t kMaxRecordCmdBytes = 1024;
@@ -36,11 +39,25 @@ std::string format_record(const OwnerRecord& r);
 /// an exception. Unknown fields are ignored; missing optional fields keep their defaults.
 std::optional<OwnerRecord> parse_record(std::string_view text);
 
+/// What an acquisition needs of the previous record.
+struct RecordHead {
+  std::string state;
+  std::string mode;
+  std::uint64_t token = 0;
+};
+
+/// parse_record's answer for state, mode and token, without a JSON parser when the line starts
+/// the way format_record writes it (the case on every acquisition); otherwise parse_record.
+/// Where parse_record reads a record, both agree; a line with our prefix but a damaged tail is
+/// read here too (its token then still leads to a larger one).
+std::optional<RecordHead> parse_record_head(std::string_view text);
+
 /// The token a new grant must carry after `previous` (nullopt: unreadable or empty record).
 /// Strictly above any token issued on this path, as long as only ddsafe wrote the file; for an
 /// unreadable record it restarts from the wall clock in microseconds, which lies above any
 /// counter reached by then.
 std::uint64_t next_token(const std::optional<OwnerRecord>& previous);
+std::uint64_t next_token(const std::optional<RecordHead>& previous);
 
 /// Why a record makes its lock stale, if it does.
 enum class StaleReason { none, owner_dead, lease_expired };

@@ -14,10 +14,15 @@ struct ProcessIdentity {
   std::uint64_t pidns = 0;       ///< inode of the pid namespace the pid is meaningful in
   std::string host;
   std::string boot_id;
+  std::uint32_t uid = 0;  ///< real uid (of this process when the identity was taken)
 };
 
 /// Alive, dead, or not knowable from here. Unknown must always be treated like alive.
 enum class Liveness { alive, dead, unknown };
+
+/// This process's pid without a syscall per call: cached, and reset in the child of every
+/// fork(2) (pthread_atfork). Processes made by raw clone(2) without exec must not use ddsafe.
+pid_t self_pid() noexcept;
 
 /// Identity of the calling process (pid, start time, namespace, host, boot id). Cached per pid,
 /// so it stays right after fork. Fields that cannot be read stay empty/zero.
