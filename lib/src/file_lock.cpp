@@ -20,6 +20,13 @@
 namespace ddsafe {
 namespace detail {
 
+// Byte offset of the guard lock. The guard is an OFD lock (fcntl F_OFD_SETLK, per open file
+// description like flock, independent of flock on Linux) on one byte of the lock file's own
+// inode. Holders take it while they write their record; breakers take it while they judge and
+// replace. Being per inode, it needs no second file, and a breaker that waited on the guard of
+// an inode that was meanwhile replaced sees so when it re-checks the path.
+constexpr off_t kGuardOffset = off_t{1} << 40;
+
 Result<OpenedLockFile> open_lock_file(const std::filesystem::path& path, bool create) {
   // O_NOFOLLOW: a symlink planted at the lock path in a shared directory must never redirect
   // our create/write. O_NONBLOCK: a FIFO or device at the path must not hang the open; it is
@@ -104,19 +111,43 @@ Error wait_error(const LockOptions& o, const std::string& what,
                                 describe_holder(holder)));
 }
 
+Result<Guard> Guard::take(int fd, const std::filesystem::path& path,
+                          std::optional<std::chrono::steady_clock::time_point> deadline) {
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = kGuardOffset;
+  fl.l_len = 1;
+  auto pause = std::chrono::microseconds(20);
+  for (;;) {
+    if (::fcntl(fd, F_OFD_SETLK, &fl) == 0) return Guard(fd);
+    if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+      return sys_error("lock guard of", path);
+    if (deadline && std::chrono::steady_clock::now() >= *deadline)
+      return make_error(errc::lock_timeout, fmt::format("guard of lock file '{}'", path.string()));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
+}
+
+Guard::~Guard() {
+  if (fd_ < 0) return;
+  struct flock fl {};
+  fl.l_type = F_UNLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = kGuardOffset;
+  fl.l_len = 1;
+  (void)::fcntl(fd_, F_OFD_SETLK, &fl);  // closing the fd would release it too
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::FileId;
+using detail::Guard;
 using Clock = std::chrono::steady_clock;
 
-// Byte offset of the guard lock. The guard is an OFD lock (fcntl F_OFD_SETLK, per open file
-// description like flock, independent of flock on Linux) on one byte of the lock file's own
-// inode. Holders take it while they write their record; breakers take it while they judge and
-// replace. Being per inode, it needs no second file, and a breaker that waited on the guard of
-// an inode that was meanwhile replaced sees so when it re-checks the path.
-constexpr off_t kGuardOffset = off_t{1} << 40;
 
 // Process-wide table of lock files this process holds or is acquiring (LevelDB's
 // PosixLockTable): locking one twice would self-deadlock with flock, or silently succeed where
@@ -174,45 +205,6 @@ class Reservation {
  private:
   FileId id_;
   bool active_ = false;
-};
-
-class Guard {
- public:
-  // Polls rather than blocks, so that a caller's deadline holds even if a breaker is stopped
-  // while holding the guard.
-  static Result<Guard> take(int fd, const std::filesystem::path& path,
-                            std::optional<Clock::time_point> deadline) {
-    struct flock fl {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = kGuardOffset;
-    fl.l_len = 1;
-    auto pause = std::chrono::microseconds(20);
-    for (;;) {
-      if (::fcntl(fd, F_OFD_SETLK, &fl) == 0) return Guard(fd);
-      if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-        return sys_error("lock guard of", path);
-      if (deadline && Clock::now() >= *deadline)
-        return make_error(errc::lock_timeout, fmt::format("guard of lock file '{}'", path.string()));
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(1000));
-    }
-  }
-  Guard(Guard&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Guard& operator=(Guard&&) = delete;
-  ~Guard() {
-    if (fd_ < 0) return;
-    struct flock fl {};
-    fl.l_type = F_UNLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = kGuardOffset;
-    fl.l_len = 1;
-    (void)::fcntl(fd_, F_OFD_SETLK, &fl);  // closing the fd would release it too
-  }
-
- private:
-  explicit Guard(int fd) : fd_(fd) {}
-  int fd_;
 };
 
 bool flock_nb(int fd, LockMode mode) {

@@ -22,13 +22,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The file behind a descriptor, for messages and events ("fd 9" if /proc cannot tell).
-std::string describe_fd(int fd) {
+// The path the descriptor was opened with, as the kernel knows it ("" if unknown).
+std::string path_of(int fd) {
   std::array<char, 4096> buf{};
   const auto link = fmt::format("/proc/self/fd/{}", fd);
   const ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size() - 1);
-  if (n <= 0) return fmt::format("fd {}", fd);
-  return fmt::format("'{}' (fd {})", std::string(buf.data(), static_cast<std::size_t>(n)), fd);
+  return n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : std::string();
+}
+
+// The file behind a descriptor, for messages and events ("fd 9" if /proc cannot tell).
+std::string describe_fd(int fd) {
+  const auto path = path_of(fd);
+  if (path.empty()) return fmt::format("fd {}", fd);
+  return fmt::format("'{}' (fd {})", path, fd);
 }
 
 // The owner's command line, NUL-separated in /proc/PID/cmdline, joined with spaces.
@@ -51,9 +57,25 @@ std::optional<UniqueFd> reopen_rw(int fd, const struct stat& st) {
   return std::move(*rw);
 }
 
-std::uint64_t record_grant(int rw, const LockOptions& o, pid_t owner_pid, const std::string& what) {
+// Writes the owner record after the flock succeeded, with the same rule as FileLock: after a
+// "held" record (a crashed holder, or an inheritor that just let go) under the guard, and then
+// check that the path still names the locked inode. Returns the token (0: no record written);
+// errc::lock_lost if a breaker replaced the file: the shell's descriptor cannot follow it.
+Result<std::uint64_t> record_grant(int rw, const struct stat& st, const LockOptions& o,
+                                   pid_t owner_pid, const std::string& what,
+                                   const std::string& path) {
   auto old = pread_some(rw, kMaxRecordBytes, 0, what);
-  if (!old) return 0;
+  if (!old) return std::uint64_t{0};
+  auto prev = parse_record_head(*old);
+  std::optional<detail::Guard> guard;
+  if (o.mode == LockMode::shared || (prev && prev->state == "held")) {
+    auto g = detail::Guard::take(rw, what, std::nullopt);
+    if (!g) return std::move(g).error();
+    guard.emplace(std::move(*g));
+    old = pread_some(rw, kMaxRecordBytes, 0, what);
+    if (!old) return std::uint64_t{0};
+    prev = parse_record_head(*old);
+  }
   OwnerRecord rec;
   rec.state = "held";
   rec.mode = o.mode == LockMode::shared ? "shared" : "exclusive";
@@ -63,10 +85,17 @@ std::uint64_t record_grant(int rw, const LockOptions& o, pid_t owner_pid, const 
   rec.uid = ::getuid();
   rec.ttl_ms = o.ttl.count();
   rec.cmd = command_line_of(owner_pid);
-  rec.token = next_token(parse_record(*old));
+  rec.token = next_token(prev);
   rec.acquired_at_ms = rec.renewed_at_ms = wall_clock_ms();
   rec.renewed_boot_ms = boot_clock_ms();
-  return detail::write_record(rw, what, rec, old->size()) ? rec.token : 0;
+  if (!detail::write_record(rw, what, rec, old->size())) return std::uint64_t{0};
+  if (path.empty() || path.front() != '/') return rec.token;
+  auto same = detail::still_names(path, rw, detail::FileId{st.st_dev, st.st_ino});
+  if (same && !*same)
+    return make_error(errc::lock_lost,
+                      fmt::format("{} was replaced (a stale lock was broken) while locking it; "
+                                  "reopen it and try again", what));
+  return rec.token;
 }
 
 }  // namespace
@@ -99,7 +128,13 @@ Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o, pid_t owner_pid) {
   }
   FdLockOutcome out{true, 0,
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
-  if (rw) out.token = record_grant(rw->get(), o, owner_pid, what);
+  if (!rw) return out;
+  auto token = record_grant(rw->get(), st, o, owner_pid, what, path_of(fd));
+  if (!token) {
+    (void)::flock(fd, LOCK_UN);
+    return std::move(token).error();
+  }
+  out.token = *token;
   return out;
 }
 

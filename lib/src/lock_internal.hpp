@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "ddsafe/file_lock.hpp"
 #include "ddsafe/owner_record.hpp"
@@ -49,6 +50,22 @@ void emit_wait_event(const LockOptions& o, const std::string& path,
 /// errc::lock_busy (no wait) or errc::lock_timeout, naming `what` and the holder.
 Error wait_error(const LockOptions& o, const std::string& what,
                  const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited);
+
+/// The guard: an OFD write lock on one byte of a lock file (see file_lock.cpp), held by breakers
+/// while they judge and replace, and by holders while a breaker could be at work on their record.
+class Guard {
+ public:
+  /// Polls rather than blocks, so that a deadline holds even if the guard's holder is stopped.
+  static Result<Guard> take(int fd, const std::filesystem::path& path,
+                            std::optional<std::chrono::steady_clock::time_point> deadline);
+  Guard(Guard&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Guard& operator=(Guard&&) = delete;
+  ~Guard();
+
+ private:
+  explicit Guard(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 /// Adds context to errors of open_lock_file, so messages name the cause plainly.
 Error explain_open_error(Error e, const std::filesystem::path& path);
