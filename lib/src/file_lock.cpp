@@ -1,6 +1,7 @@
 #include "ddsafe/file_lock.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,16 +241,23 @@ Result<std::size_t> write_grant(int fd, const std::filesystem::path& path, std::
   return detail::write_record(fd, path, rec, old_size);
 }
 
+class IdleFiles;
+IdleFiles& idle_files();
+
 // Lock files this process released lately, kept open (unlocked) so that the next acquisition
-// of the same path skips open(2) and close(2), the two dearest calls of a lock cycle. Bounded;
-// dropped in a forked child (it must not reuse an open file description its parent may lock);
-// a reused descriptor is revalidated after flock like any other. close_idle_lock_files()
-// closes them (a cached descriptor keeps its filesystem busy for umount).
+// of the same path skips open(2) and close(2), the two dearest calls of a lock cycle. Bounded.
+// A forked child closes its copies at once (pthread_atfork): otherwise, should the parent later
+// lock through one and die, the child's copy of that open file description would keep the lock
+// alive. A reused descriptor is revalidated after flock like any other.
+// close_idle_lock_files() closes them (a cached descriptor keeps its filesystem busy for umount).
 class IdleFiles {
  public:
+  IdleFiles() {
+    (void)::pthread_atfork([] { idle_files().mu_.lock(); }, [] { idle_files().mu_.unlock(); },
+                           [] { idle_files().forget_in_child(); });
+  }
   std::optional<detail::OpenedLockFile> take(const std::filesystem::path& path) {
     std::lock_guard g(mu_);
-    forget_parent();
     for (auto it = idle_.begin(); it != idle_.end(); ++it) {
       if (it->first.native() != path.native()) continue;
       auto file = std::move(it->second);
@@ -260,7 +268,6 @@ class IdleFiles {
   }
   void put(const std::filesystem::path& path, detail::OpenedLockFile file) {
     std::lock_guard g(mu_);
-    forget_parent();
     if (idle_.size() >= kMaxIdle) idle_.erase(idle_.begin());
     idle_.emplace_back(path, std::move(file));
   }
@@ -271,14 +278,13 @@ class IdleFiles {
 
  private:
   static constexpr std::size_t kMaxIdle = 4;
-  void forget_parent() {
-    if (owner_ == self_pid()) return;
-    // Inherited entries: close our copies only (the parent's stay open and unlocked).
-    idle_.clear();
-    owner_ = self_pid();
+  friend IdleFiles& idle_files();
+  // In the child of fork, with mu_ held since the prepare handler.
+  void forget_in_child() {
+    idle_.clear();  // closes the child's copies; the parent's stay open and unlocked
+    mu_.unlock();
   }
   std::mutex mu_;
-  pid_t owner_ = 0;
   std::vector<std::pair<std::filesystem::path, detail::OpenedLockFile>> idle_;
 };
 

@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include <fmt/format.h>
@@ -39,11 +37,11 @@ std::string describe_fd(int fd) {
 
 // The owner's command line, NUL-separated in /proc/PID/cmdline, joined with spaces.
 std::string command_line_of(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && text.back() == '\0') text.pop_back();
-  std::replace(text.begin(), text.end(), '\0', ' ');
-  return text;
+  auto text = read_small_file(fmt::format("/proc/{}/cmdline", pid), 64 * 1024);
+  if (!text) return {};
+  while (!text->empty() && text->back() == '\0') text->pop_back();
+  std::replace(text->begin(), text->end(), '\0', ' ');
+  return *text;
 }
 
 // The inherited descriptor may be write-only (`exec 9>f`) or read-only: read and write the

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -23,8 +22,9 @@ using Clock = std::chrono::steady_clock;
 // "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF" (major:minor in hex, inode decimal).
 // Blocked waiters appear as "1: -> FLOCK ..." and are skipped. Returns -1 if unreadable.
 int count_flock_holders(detail::FileId id) {
-  std::ifstream in("/proc/locks");
-  if (!in) return -1;
+  auto text = read_small_file("/proc/locks", std::size_t{64} << 20);
+  if (!text) return -1;
+  std::istringstream in(*text);
   const auto want = fmt::format("{:02x}:{:02x}:{}", major(id.dev), minor(id.dev), id.ino);
   int holders = 0;
   std::string line;

@@ -1,5 +1,7 @@
 #include "ddsafe/process.hpp"
 
+#include "ddsafe/unique_fd.hpp"
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -11,7 +13,6 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
-#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <string_view>
@@ -19,11 +20,10 @@
 namespace ddsafe {
 namespace {
 
-std::string read_small_file(const char* path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
+std::string first_line(const char* path) {
+  auto text = read_small_file(path, 4096);
+  if (!text) return {};
+  return text->substr(0, text->find('\n'));
 }
 
 std::uint64_t pidns_inode(const std::string& proc_dir) {
@@ -41,12 +41,13 @@ struct StatLine {
 // /proc/PID/stat: "pid (comm) state ppid ..." where comm may contain spaces and parentheses, so
 // fields are counted after the last ')'. starttime is field 22 (proc(5)).
 StatLine read_stat(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   StatLine out;
-  const auto close = text.rfind(')');
+  // A process may exit between open and read (ESRCH): that is "gone", never an exception.
+  auto text = read_small_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+  if (!text) return out;
+  const auto close = text->rfind(')');
   if (close == std::string::npos) return out;
-  std::istringstream rest(text.substr(close + 1));
+  std::istringstream rest(text->substr(close + 1));
   std::string field;
   for (int i = 3; i <= 22 && rest >> field; ++i) {
     if (i == 3) out.state = field.empty() ? '?' : field[0];
@@ -87,7 +88,7 @@ const ProcessIdentity& self_identity() {
   const pid_t pid = self_pid();
   if (cached.pid != pid) {  // first call, or we are a forked child
     ProcessIdentity id = identity_of(pid);
-    static const std::string boot = read_small_file("/proc/sys/kernel/random/boot_id");
+    static const std::string boot = first_line("/proc/sys/kernel/random/boot_id");
     static const std::string host = host_name();
     id.boot_id = boot;
     id.host = host;

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
+#include <sstream>
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -72,7 +72,10 @@ std::vector<std::string> child_environment(
 
 std::vector<pid_t> live_children() {
   std::vector<pid_t> out;
-  std::ifstream in("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+  auto text = read_small_file("/proc/self/task/" + std::to_string(::getpid()) + "/children",
+                              std::size_t{1} << 20);
+  if (!text) return out;
+  std::istringstream in(*text);
   pid_t pid;
   while (in >> pid) out.push_back(pid);
   return out;

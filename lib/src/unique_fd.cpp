@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <memory>
 
 namespace ddsafe {
@@ -69,6 +70,21 @@ Result<std::string> pread_some(int fd, std::size_t max_bytes, off_t offset,
     if (static_cast<std::size_t>(n) < want) break;
   }
   return std::string(buf, got);
+}
+
+Result<std::string> read_small_file(const std::filesystem::path& p, std::size_t max_bytes) {
+  auto fd = open_fd(p, O_RDONLY | O_NOCTTY);
+  if (!fd) return std::move(fd).error();
+  std::string out;
+  char buf[4096];
+  while (out.size() < max_bytes) {
+    const ssize_t n = ::read(fd->get(), buf, std::min(sizeof buf, max_bytes - out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("read", p);
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
 }
 
 }  // namespace ddsafe

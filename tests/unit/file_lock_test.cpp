@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -479,4 +480,46 @@ TEST_CASE("lock_fd: locks an inherited descriptor, honours timeouts, unlocks", "
   auto bad = lock_fd(12345, {}, ::getpid());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == std::errc::bad_file_descriptor);
+}
+
+TEST_CASE("FileLock: a child forked while a lock file is idle does not keep a later lock alive",
+          "[lock][fork]") {
+  TempDir dir;
+  const auto p = dir / "w.lock";
+  int ready[2];
+  int worker_pid[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(worker_pid) == 0);
+  // The app releases a lock (its file stays open, idle), forks a worker that never calls
+  // ddsafe, locks again through the idle file, and is killed. The worker must not hold the lock.
+  ChildProcess app([&] {
+    {
+      auto l = FileLock::acquire(p, {});
+      if (!l) return 2;
+      (void)l->release();
+    }
+    const pid_t worker = ::fork();
+    if (worker == 0) {
+      ::sleep(20);
+      ::_exit(0);
+    }
+    (void)!::write(worker_pid[1], &worker, sizeof worker);
+    auto again = FileLock::acquire(p, {});
+    if (!again) return 3;
+    (void)!::write(ready[1], "x", 1);
+    ::pause();
+    return 0;
+  });
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  pid_t worker = 0;
+  REQUIRE(::read(worker_pid[0], &worker, sizeof worker) == sizeof worker);
+  app.kill(SIGKILL);
+  REQUIRE(app.wait());
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  CHECK(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  ::close(fd);
+  ::kill(worker, SIGKILL);
+  for (int fdv : {ready[0], ready[1], worker_pid[0], worker_pid[1]}) ::close(fdv);
 }

@@ -44,6 +44,11 @@ Result<void> write_all(int fd, std::span<const char> data, const std::filesystem
 /// pwrite(2) of all of data at offset, retrying on EINTR and short writes.
 Result<void> pwrite_all(int fd, std::span<const char> data, off_t offset,
                         const std::filesystem::path& what);
+/// Reads a whole small file (procfs included, whose reads may return less than asked before
+/// the end) with read(2) until end of file or max_bytes. Errors (ENOENT, ESRCH for a process
+/// that just exited, ...) are returned, never thrown.
+Result<std::string> read_small_file(const std::filesystem::path& p, std::size_t max_bytes);
+
 /// Reads up to max_bytes from offset (retrying EINTR); fewer bytes means end of file.
 Result<std::string> pread_some(int fd, std::size_t max_bytes, off_t offset,
                                const std::filesystem::path& what);
