@@ -83,6 +83,10 @@ std::filesystem::path resolve_path(const std::optional<std::filesystem::path>& e
   return std::filesystem::path("/tmp") / fmt::format("ddsafe-{}", ::getuid()) / "journal.jsonl";
 }
 
+bool is_default_path(const std::optional<std::filesystem::path>& explicit_path) {
+  return (!explicit_path || explicit_path->empty()) && env_path("DD_JOURNAL").empty();
+}
+
 std::string format_event(const Event& event, const Origin& origin) {
   json j = json::object();
   j["v"] = kSchemaVersion;
@@ -101,18 +105,26 @@ std::string format_event(const Event& event, const Origin& origin) {
 }
 
 Journal::Journal(std::filesystem::path path, Origin origin,
-                 std::function<void(const Error&)> warn, bool sync)
-    : path_(std::move(path)), origin_(std::move(origin)), warn_(std::move(warn)), sync_(sync) {}
+                 std::function<void(const Error&)> warn, bool sync, bool create_parents)
+    : path_(std::move(path)),
+      origin_(std::move(origin)),
+      warn_(std::move(warn)),
+      sync_(sync),
+      create_parents_(create_parents) {}
 
 Result<void> Journal::append(const Event& event) {
   const auto line = format_event(event, origin_);
   // Opened per append: events are rare, and a fresh open follows a rotated journal by itself.
   auto fd = open_fd(path_, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0644);
-  if (!fd && fd.error().code == std::errc::no_such_file_or_directory) {
+  if (!fd && create_parents_ && fd.error().code == std::errc::no_such_file_or_directory) {
     if (auto made = make_parents(path_.parent_path()); !made) return made;
     fd = open_fd(path_, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0644);
   }
-  if (!fd) return std::move(fd).error();
+  if (!fd) {
+    auto e = std::move(fd).error();
+    e.context = fmt::format("open journal '{}'", path_.string());
+    return e;
+  }
   // One write(2) per record: O_APPEND makes offset update and write atomic, so records of
   // concurrent appenders never interleave. A short write (ENOSPC part-way) is reported, not
   // continued, since a second write could land after another appender's record.

@@ -85,6 +85,12 @@ Result<std::size_t> write_record(int fd, const std::filesystem::path& path,
   return line.size();
 }
 
+std::string absolute_path(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return ec ? p.string() : abs.lexically_normal().string();
+}
+
 void emit_wait_event(const LockOptions& o, const std::string& path,
                      const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited) {
   const bool nonblocking = o.timeout && o.timeout->count() == 0;
@@ -327,7 +333,7 @@ void emit_break(const LockOptions& o, const std::filesystem::path& path, const O
                 StaleReason why, std::uint64_t new_token) {
   if (!o.events) return;
   Event ev{"lock_stale_break", {}};
-  ev.add("path", path.string())
+  ev.add("path", detail::absolute_path(path))
       .add("tool", o.tool)
       .add("reason", reason_name(why))
       .add("old_pid", std::int64_t{old.owner.pid})
@@ -411,7 +417,7 @@ Result<void> timeout_outcome(int fd, const std::filesystem::path& path, const Lo
                              std::chrono::milliseconds waited) {
   auto rec = detail::read_record(fd, path);
   const std::optional<OwnerRecord> holder = rec ? *rec : std::nullopt;
-  detail::emit_wait_event(o, path.string(), holder, waited);
+  detail::emit_wait_event(o, detail::absolute_path(path), holder, waited);
   if (o.on_timeout == TimeoutPolicy::fail_open) return {};
   return detail::wait_error(o, fmt::format("'{}'", path.string()), holder, waited);
 }

@@ -44,6 +44,9 @@ Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::pa
 Result<std::size_t> write_record(int fd, const std::filesystem::path& path,
                                  const OwnerRecord& rec, std::size_t old_size);
 
+/// `p` made absolute (lexically, no symlinks resolved), for journal events; `p` if that fails.
+std::string absolute_path(const std::filesystem::path& p);
+
 /// Journals lock_fail_open (policy fail_open) or lock_timeout (timed waits; not for -n).
 void emit_wait_event(const LockOptions& o, const std::string& path,
                      const std::optional<OwnerRecord>& holder, std::chrono::milliseconds waited);

@@ -9,3 +9,43 @@ wait_for() {
 }
 # jfield FILE EVENT KEY: value of KEY in the last EVENT record of journal FILE.
 jfield() { grep "\"event\":\"$2\"" "$1" | tail -n 1 | python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$3'])"; }
+
+# HOLD: a script for `sh -c` that creates "held" and then waits until "release" exists. It gives
+# up after 20 s, or as soon as "held" is gone (the case's directory was removed), so a failing
+# case never leaves a holder behind.
+HOLD='touch held; i=0; while [ ! -e release ] && [ -e held ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done'
+# On exit (also when a helper gives up), release holders and end the case's own background jobs.
+CLI_WORK=$PWD
+trap 'touch "$CLI_WORK/release" 2>/dev/null; kill $(jobs -p) 2>/dev/null' EXIT
+
+# The source tree (tests/cli/lib.sh -> repository root).
+CLI_SRC_ROOT=$(cd "$(dirname "$CLI_LIB")/../.." && pwd)
+# The running case's golden file (cases are run as `bash /abs/path/case.sh`).
+CLI_EXPECTED=${0%.sh}.expected
+
+# now_ms: wall-clock milliseconds.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# alive PID: the process exists and is not a zombie (nothing reaps orphans in some containers,
+# so a dead orphan can linger as a zombie).
+alive() {
+  local st
+  st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+dead() { ! alive "$1"; }
+# yesno CMD...: prints "yes" if CMD succeeds, else "no".
+yesno() { if "$@"; then echo yes; else echo no; fi; }
+# has FILE TEXT: FILE contains TEXT (fixed string).
+has() { grep -qF -- "$2" "$1"; }
+# json EXPR < JSON: evaluates the python expression EXPR with the parsed document bound to j.
+json() { python3 -c "import json,sys; j=json.loads(sys.stdin.read()); print($1)"; }
+# jcount FILE EVENT: number of EVENT records in journal FILE.
+jcount() { if [ -f "$1" ]; then grep -c "\"event\":\"$2\"" "$1"; else echo 0; fi; }
+# skip_unless_root WHY: cases that need root (setpriv, mount) pass by printing their golden output
+# when not run as root; they say so on stderr.
+skip_unless_root() {
+  [ "$(id -u)" -eq 0 ] && return 0
+  echo "SKIP (needs root): $1" >&2; cat "$CLI_EXPECTED"; exit 0
+}
+# files DIR: the names in DIR on one line, sorted, hidden ones included ("-" when empty).
+files() { local l; l=$(ls -A "$1" | sort | tr '\n' ' '); echo "${l:--}"; }

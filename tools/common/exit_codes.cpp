@@ -27,7 +27,8 @@ int exit_code_for(const Error& e, int conflict) {
     case EDQUOT: return kExitCantCreat;
     case EIO: return kExitIoErr;
     case EISDIR:
-    case ELOOP: return kExitDataErr;
+    case ELOOP:
+    case EBADF: return kExitDataErr;  // flock(1) too: a descriptor that is no lock file
     default: return kExitOsErr;
   }
 }

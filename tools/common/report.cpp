@@ -45,7 +45,8 @@ std::unique_ptr<journal::Journal> open_journal(const std::optional<std::string>&
     log->warn("journal '{}' cannot be written ({}); going on without it", resolved.string(),
               e.code.message());
   };
-  return std::make_unique<journal::Journal>(resolved, journal::Origin{tool, pid}, warn);
+  return std::make_unique<journal::Journal>(resolved, journal::Origin{tool, pid}, warn,
+                                            /*sync=*/true, journal::is_default_path(p));
 }
 
 void add_common_flags(CLI::App& app, int& verbose, int& quiet) {

@@ -54,7 +54,8 @@ Result<Event> build_event(const EmitCli& cli) {
     if (eq == std::string::npos || !valid_name(key))
       return make_error(errc::invalid_argument,
                         fmt::format("invalid field '{}' (want key=value)", f));
-    if (key == "v" || key == "ts" || key == "event")
+    if (key == "v" || key == "ts" || key == "event" || key == "host" || key == "pid" ||
+        key == "tool")
       return make_error(errc::invalid_argument,
                         fmt::format("field '{}' is reserved by the journal", key));
     ev.add(key, typed(f.substr(eq + 1)));

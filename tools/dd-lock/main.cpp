@@ -73,7 +73,7 @@ int lock_descriptor(const LockCli& cli, const LockOptions& opts, spdlog::logger&
   auto got = lock_fd(fd, opts, ::getppid());
   if (!got) return report(log, got.error(), cli.conflict_code);
   if (!got->held)
-    log.warn("fd {}: timed out after {} ms; going on without the lock (fail-open, journaled)", fd,
+    log.warn("fd {}: timed out after {} ms; going on without the lock (fail-open)", fd,
              got->waited.count());
   else
     log.info("locked fd {} (token {}) after {} ms", fd, got->token, got->waited.count());
@@ -133,8 +133,8 @@ int lock_and_run(const LockCli& cli, spdlog::logger& log, std::shared_ptr<spdlog
   auto lock = FileLock::acquire(cli.target, *opts);
   if (!lock) return report(log, lock.error(), cli.conflict_code);
   if (!lock->held())
-    log.warn("timed out after {} ms waiting for '{}'; running without the lock (fail-open, "
-             "journaled)", lock->waited().count(), cli.target);
+    log.warn("timed out after {} ms waiting for '{}'; running without the lock (fail-open)",
+             lock->waited().count(), cli.target);
   else
     log.info("acquired '{}' (token {}) after {} ms{}", cli.target, lock->token(),
              lock->waited().count(), lock->broke_stale() ? ", breaking a stale lock" : "");
@@ -148,15 +148,19 @@ int main(int argc, char** argv) {
   LockCli cli;
   add_lock_flags(app, cli);
   add_common_flags(app, cli.verbose, cli.quiet);
-  app.prefix_command();
+  auto args = split_args(argc, argv);
+  std::vector<const char*> head;
+  for (const auto& a : args.head) head.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(head.size()), head.data());
   } catch (const CLI::ParseError& e) {
     return usage_exit(app, e);
   }
-  cli.command = app.remaining();
-  if (!cli.command.empty() && cli.command.front() == "--") cli.command.erase(cli.command.begin());
   auto log = make_logger("dd-lock", cli.quiet > 0 ? -1 : cli.verbose);
+  if (auto cmd = take_command(cli, std::move(args.command)); !cmd) {
+    log->error("{}", cmd.error().context);
+    return kExitUsage;
+  }
   if (cli.status) return show_status(cli, *log);
   return lock_and_run(cli, *log, log);
 }

@@ -3,10 +3,69 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
+#include <algorithm>
 
 #include <fmt/format.h>
 
 namespace ddsafe::tools {
+
+namespace {
+
+// Whether option word `a` takes its value from the next word: "--wait", "-w", or a cluster of
+// short flags ending in a value-taking letter ("-nw"), as getopt reads them.
+bool has_value_next(std::string_view a) {
+  static const std::vector<std::string_view> kLong = {
+      "--wait", "--timeout", "--conflict-exit-code", "--command", "--ttl", "--on-timeout",
+      "--journal"};
+  if (a.substr(0, 2) == "--") return std::find(kLong.begin(), kLong.end(), a) != kLong.end();
+  constexpr std::string_view kShortWithValue = "wEc";
+  for (std::size_t k = 1; k < a.size(); ++k)
+    if (kShortWithValue.find(a[k]) != std::string_view::npos) return k + 1 == a.size();
+  return false;
+}
+
+}  // namespace
+
+SplitArgs split_args(int argc, const char* const* argv) {
+  SplitArgs out;
+  int i = 0;
+  for (; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    out.head.emplace_back(a);
+    if (i == 0) continue;
+    if (a == "--") {  // end of options: the next word is LOCKFILE
+      if (i + 1 < argc) out.head.emplace_back(argv[++i]);
+      ++i;
+      break;
+    }
+    if (a.size() < 2 || a[0] != '-') {  // LOCKFILE
+      ++i;
+      break;
+    }
+    if (has_value_next(a) && i + 1 < argc) out.head.emplace_back(argv[++i]);
+  }
+  for (; i < argc; ++i) out.command.emplace_back(argv[i]);
+  return out;
+}
+
+Result<void> take_command(LockCli& cli, std::vector<std::string> rest) {
+  if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+  else if (!rest.empty() && (rest.front() == "-c" || rest.front() == "--command")) {
+    if (rest.size() != 2)
+      return make_error(errc::invalid_argument, "-c takes exactly one shell command string");
+    rest.erase(rest.begin());
+    if (cli.shell_command) return make_error(errc::invalid_argument, "-c given twice");
+    cli.shell_command = rest.front();
+    return {};
+  }
+  if (cli.shell_command && !rest.empty())
+    return make_error(errc::invalid_argument, "give either -c CMD or a command, not both");
+  if (cli.status && !rest.empty())
+    return make_error(errc::invalid_argument, "--status takes no command");
+  cli.command = std::move(rest);
+  return {};
+}
 
 void add_lock_flags(CLI::App& app, LockCli& cli) {
   app.add_flag("-x,-e,--exclusive", cli.exclusive, "exclusive lock (the default)");
@@ -37,9 +96,20 @@ void add_lock_flags(CLI::App& app, LockCli& cli) {
       ->type_name("PATH");
   app.add_flag("--status", cli.status,
                "print the holder of LOCKFILE as JSON; exit 0 if held, 1 if free");
-  app.add_option("target", cli.target, "lock file, or descriptor number for the fd form")
+  app.add_option("LOCKFILE", cli.target, "lock file, or descriptor number for the fd form")
       ->required()
-      ->type_name("LOCKFILE|FD");
+      ->type_name("");
+  app.footer(
+      "Forms:\n"
+      "  dd-lock [OPTIONS] LOCKFILE [--] COMMAND [ARGS...]\n"
+      "  dd-lock [OPTIONS] LOCKFILE -c 'SHELL COMMAND'\n"
+      "  dd-lock [OPTIONS] FD          lock a descriptor the shell holds (exec 9>>f; dd-lock 9)\n"
+      "  dd-lock -u FD                 unlock it\n"
+      "  dd-lock --status LOCKFILE     who holds it (JSON); exit 0 held, 1 free\n"
+      "The command gets DD_LOCK_FILE, DD_LOCK_TOKEN and DD_LOCK_HELD (0 after fail-open).\n"
+      "Exit: the command's status (128+N if killed by signal N); 1 or -E N when busy or timed\n"
+      "out; 64 usage; 65 bad lock path; 66 missing directory; 73 read-only/full; 75 lock lost;\n"
+      "77 permission denied; 126/127 command not runnable/not found. See dd-lock(1).");
 }
 
 Result<std::chrono::nanoseconds> parse_seconds(const std::string& text, const char* flag) {

@@ -31,6 +31,18 @@ struct LockCli {
   std::vector<std::string> command;  ///< after LOCKFILE (a leading "--" removed)
 };
 
+/// argv cut the way flock(1)'s getopt ("+": options stop at the first operand) cuts it: the
+/// options and LOCKFILE (for CLI11, which then refuses unknown options), and the command after.
+struct SplitArgs {
+  std::vector<std::string> head;     ///< argv[0], the options, LOCKFILE
+  std::vector<std::string> command;  ///< everything after LOCKFILE, as given
+};
+SplitArgs split_args(int argc, const char* const* argv);
+
+/// Takes the command part: a leading "--" is dropped; "-c CMD" / "--command CMD" right after
+/// LOCKFILE (flock(1)'s form) sets the shell command. Errors name the problem.
+Result<void> take_command(LockCli& cli, std::vector<std::string> rest);
+
 /// Registers dd-lock's flags on `app`.
 void add_lock_flags(CLI::App& app, LockCli& cli);
 

@@ -21,6 +21,8 @@ inline constexpr std::size_t kMaxRecordBytes = 4096;
 /// $XDG_STATE_HOME/ddsafe/journal.jsonl, else $HOME/.local/state/ddsafe/journal.jsonl.
 /// Relative XDG_STATE_HOME values are ignored, as the XDG spec requires.
 std::filesystem::path resolve_path(const std::optional<std::filesystem::path>& explicit_path);
+/// Whether resolve_path falls back to the XDG/HOME default (neither a flag nor $DD_JOURNAL).
+bool is_default_path(const std::optional<std::filesystem::path>& explicit_path);
 
 /// Who writes: stamped into every record unless the event's fields override them.
 struct Origin {
@@ -39,13 +41,14 @@ std::string format_event(const Event& event, const Origin& origin);
 class Journal final : public EventSink {
  public:
   /// `warn` is called at most once, on the first failed append, so a broken journal is
-  /// reported once and never fails the caller.
+  /// reported once and never fails the caller. `create_parents`: make missing parent
+  /// directories (mode 0700), right for the default XDG path, not for a path a user typed.
   Journal(std::filesystem::path path, Origin origin,
-          std::function<void(const Error&)> warn = {}, bool sync = true);
+          std::function<void(const Error&)> warn = {}, bool sync = true,
+          bool create_parents = true);
 
   /// Appends one record (fdatasync'ed when sync is on). On failure nothing was written, or (for
   /// a failed sync) the record may not be durable; the error names the journal path.
-  /// Creates missing parent directories (mode 0700).
   [[nodiscard]] Result<void> append(const Event& event);
   /// EventSink: append, and on failure warn once and go on.
   void emit(const Event& event) noexcept override;
@@ -57,6 +60,7 @@ class Journal final : public EventSink {
   Origin origin_;
   std::function<void(const Error&)> warn_;
   bool sync_;
+  bool create_parents_;
   std::atomic<bool> warned_{false};
 };
 
