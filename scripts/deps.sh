@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
 packages=(cmake g++ make pkg-config util-linux procps python3
-  libfmt-dev libspdlog-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   catch2 librapidcheck-dev libboost-dev "$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 namespace ddsafe {
 namespace {
@@ -130,56 +129,44 @@ std::optional<RecordHead> parse_record_head(std::string_view text) {
 
 namespace {
 
-// One field into the record; false when its value has the wrong type (the record is garbage).
-bool read_field(std::string_view key, simdjson::dom::element v, OwnerRecord& r,
-                bool& have_token) {
-  auto str = [&](std::string& out) {
-    std::string_view sv;
-    if (v.get_string().get(sv)) return false;
-    out.assign(sv);
-    return true;
-  };
-  auto num = [&](auto& out) {
-    std::int64_t n = 0;
-    if (v.get_int64().get(n)) return false;
-    out = static_cast<std::remove_reference_t<decltype(out)>>(n);
-    return true;
-  };
-  if (key == "token") {
-    have_token = true;
-    return !v.get_uint64().get(r.token);
+template <class T>
+bool read_field(const json& j, const char* key, T& out) {
+  const auto it = j.find(key);
+  if (it == j.end()) return true;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return false;
+    out = it->template get<std::string>();
+  } else {
+    if (!it->is_number_integer()) return false;
+    out = it->template get<T>();
   }
-  if (key == "state") return str(r.state);
-  if (key == "mode") return str(r.mode);
-  if (key == "host") return str(r.owner.host);
-  if (key == "boot_id") return str(r.owner.boot_id);
-  if (key == "cmd") return str(r.cmd);
-  if (key == "pid") return num(r.owner.pid);
-  if (key == "uid") return num(r.uid);
-  if (key == "acquired_at") return num(r.acquired_at_ms);
-  if (key == "renewed_at") return num(r.renewed_at_ms);
-  if (key == "renewed_boot") return num(r.renewed_boot_ms);
-  if (key == "ttl_ms") return num(r.ttl_ms);
-  if (key == "start_time") return !v.get_uint64().get(r.owner.start_time);
-  if (key == "pidns") return !v.get_uint64().get(r.owner.pidns);
-  return true;  // unknown fields are skipped: records of newer versions still parse
+  return true;
 }
 
 }  // namespace
 
 std::optional<OwnerRecord> parse_record(std::string_view text) {
+  // The slow path (status, break judgements, records ddsafe did not write): acquisitions read
+  // our own records with parse_record_head.
   const auto nl = text.find('\n');
   if (nl == std::string_view::npos) return std::nullopt;  // partial: no complete line yet
-  // simdjson's DOM parser validates the whole line (trailing bytes included) and copies it into
-  // its own padded buffer. Parsed on every acquisition, so kept per thread.
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::object obj;
-  if (parser.parse(text.data(), nl).get_object().get(obj)) return std::nullopt;
+  const auto line = text.substr(0, nl);
+  const json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  const auto tok = j.find("token");
+  if (tok == j.end() || !tok->is_number_unsigned()) return std::nullopt;
   OwnerRecord r;
-  bool have_token = false;
-  for (const auto field : obj)
-    if (!read_field(field.key, field.value, r, have_token)) return std::nullopt;
-  if (!have_token) return std::nullopt;
+  r.token = tok->get<std::uint64_t>();
+  const bool ok = read_field(j, "state", r.state) && read_field(j, "mode", r.mode) &&
+                  read_field(j, "pid", r.owner.pid) &&
+                  read_field(j, "start_time", r.owner.start_time) &&
+                  read_field(j, "pidns", r.owner.pidns) && read_field(j, "host", r.owner.host) &&
+                  read_field(j, "boot_id", r.owner.boot_id) && read_field(j, "uid", r.uid) &&
+                  read_field(j, "acquired_at", r.acquired_at_ms) &&
+                  read_field(j, "renewed_at", r.renewed_at_ms) &&
+                  read_field(j, "renewed_boot", r.renewed_boot_ms) &&
+                  read_field(j, "ttl_ms", r.ttl_ms) && read_field(j, "cmd", r.cmd);
+  if (!ok) return std::nullopt;
   return r;
 }
 
