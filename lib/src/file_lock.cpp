@@ -373,23 +373,38 @@ Result<std::uint64_t> replace_lock_file(int old_fd, const std::filesystem::path&
   return fresh.token;
 }
 
+// Whether two reads of a record show the same grant, unrenewed.
+bool same_grant(const OwnerRecord& a, const OwnerRecord& b) {
+  return a.state == b.state && a.token == b.token && a.owner.pid == b.owner.pid &&
+         a.owner.start_time == b.owner.start_time && a.renewed_boot_ms == b.renewed_boot_ms;
+}
+
 Result<BreakOutcome> try_break(int fd, const std::filesystem::path& path, FileId id,
                                const LockOptions& o, std::optional<Clock::time_point> deadline) {
+  // Judge first, from a record read outside the guard: an owner judged dead here was dead
+  // before the re-read below. Judging after the re-read would be wrong: the owner could mark
+  // its record free, unlock and exit between our read and our liveness check, and a new holder
+  // could have taken the lock on the strength of that "free" record, without the guard.
   auto first = detail::read_record(fd, path);
   if (!first) return std::move(first).error();
-  if (!*first || judge_stale(**first, o.break_expired) == StaleReason::none)
-    return BreakOutcome::not_stale;
+  if (!*first) return BreakOutcome::not_stale;
+  const auto why = judge_stale(**first, o.break_expired);
+  if (why == StaleReason::none) return BreakOutcome::not_stale;
   auto guard = Guard::take(fd, path, deadline);
   if (!guard) return BreakOutcome::not_stale;  // deadline reached; the caller times out
   auto same = detail::still_names(path, fd, id);
   if (!same) return std::move(same).error();
   if (!*same) return BreakOutcome::lost_race;
-  // Re-read under the guard: a new holder may have acquired and written its record since.
+  // Under the guard the record must still be the very one judged. A dead owner writes nothing
+  // more, and a new holder that found its record writes only under this guard, so an unchanged
+  // record means nobody took the lock since; a changed one is judged afresh at the next poll.
+  // (A lease holder renews and releases only under the guard: its record is frozen while we
+  // hold it.)
   auto rec = detail::read_record(fd, path);
   if (!rec) return std::move(rec).error();
-  if (!*rec) return BreakOutcome::not_stale;
-  const auto why = judge_stale(**rec, o.break_expired);
-  if (why == StaleReason::none) return BreakOutcome::not_stale;
+  if (!*rec || !same_grant(**rec, **first)) return BreakOutcome::not_stale;
+  if (why == StaleReason::lease_expired && judge_stale(**rec, o.break_expired) == StaleReason::none)
+    return BreakOutcome::not_stale;
   auto token = replace_lock_file(fd, path, **rec);
   if (!token) return std::move(token).error();
   emit_break(o, path, **rec, why, *token);
