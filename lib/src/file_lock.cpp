@@ -489,8 +489,7 @@ Result<std::optional<Grant>> grant(const std::filesystem::path& path,
 struct FileLockAccess {
   static FileLock make() { return FileLock(); }
   static void init(FileLock& l, const std::filesystem::path& path, detail::OpenedLockFile f,
-                   LockMode mode, const Grant& g, std::chrono::milliseconds waited, bool broke) {
-    const auto& rec = g.record;
+                   LockMode mode, Grant&& g, std::chrono::milliseconds waited, bool broke) {
     l.record_len_ = g.length;
     l.holder_pid_ = self_pid();
     l.path_ = path;
@@ -498,8 +497,8 @@ struct FileLockAccess {
     l.dev_ = f.id.dev;
     l.ino_ = f.id.ino;
     l.mode_ = mode;
-    l.token_ = rec.token;
-    l.record_ = rec;
+    l.token_ = g.record.token;
+    l.record_ = std::move(g.record);
     l.waited_ = waited;
     l.broke_stale_ = broke;
   }
@@ -545,7 +544,8 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
       }
       reservation.keep();
       FileLock lock;
-      FileLockAccess::init(lock, path, std::move(*file), o.mode, **granted, since(start), broke);
+      FileLockAccess::init(lock, path, std::move(*file), o.mode, std::move(**granted),
+                           since(start), broke);
       return lock;
     }
     if (errno != EWOULDBLOCK) return sys_error("flock", path);

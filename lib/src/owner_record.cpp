@@ -51,49 +51,89 @@ void append_quoted(std::string& out, const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+template <class T>
+void append_number(std::string& out, T v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+// The fields that stay the same for every grant of one process and command, formatted once.
+struct StaticTail {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;
+  std::uint64_t pidns = 0;
+  std::uint32_t uid = 0;
+  std::int64_t ttl_ms = 0;
+  std::string host;
+  std::string boot_id;
+  std::string cmd;
+  std::string text;
+
+  bool matches(const OwnerRecord& r) const {
+    return !text.empty() && pid == r.owner.pid && start_time == r.owner.start_time &&
+           pidns == r.owner.pidns && uid == r.uid && ttl_ms == r.ttl_ms &&
+           host == r.owner.host && boot_id == r.owner.boot_id && cmd == r.cmd;
+  }
+  void remember(const OwnerRecord& r) {
+    pid = r.owner.pid;
+    start_time = r.owner.start_time;
+    pidns = r.owner.pidns;
+    uid = r.uid;
+    ttl_ms = r.ttl_ms;
+    host = r.owner.host;
+    boot_id = r.owner.boot_id;
+    cmd = r.cmd;
+    text.clear();
+    text += ",\"pid\":";
+    append_number(text, pid);
+    text += ",\"start_time\":";
+    append_number(text, start_time);
+    text += ",\"pidns\":";
+    append_number(text, pidns);
+    text += ",\"host\":";
+    append_quoted(text, host);
+    text += ",\"boot_id\":";
+    append_quoted(text, boot_id);
+    text += ",\"uid\":";
+    append_number(text, uid);
+    text += ",\"ttl_ms\":";
+    append_number(text, ttl_ms);
+    text += ",\"cmd\":";
+    if (cmd.size() <= kMaxRecordCmdBytes) append_quoted(text, cmd);
+    else append_quoted(text, cut_command(cmd));
+    text += "}\n";
+  }
+};
+
+}  // namespace
+
 std::string format_record(const OwnerRecord& r) {
-  // Written on every acquisition and release, so assembled directly (nlohmann only escapes the
-  // strings), with a fixed field order so that records stay readable with `cat` and the head
-  // of our own records can be read without a parser (parse_record_head).
+  // Written on every acquisition, so assembled directly (nlohmann only escapes the strings): a
+  // fixed head that parse_record_head reads without a parser (version, state, mode, token),
+  // the per-grant times, then the fields fixed for a process and command, formatted once per
+  // thread and reused while they stay the same.
+  thread_local StaticTail tail;
+  if (!tail.matches(r)) tail.remember(r);
   std::string out;
-  out.reserve(320 + r.cmd.size());
-  auto num = [&out](auto v) {
-    char buf[24];
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-  };
+  out.reserve(96 + tail.text.size());
   out += "{\"v\":";
-  num(OwnerRecord::kVersion);
+  append_number(out, OwnerRecord::kVersion);
   out += ",\"state\":";
   append_quoted(out, r.state);
   out += ",\"mode\":";
   append_quoted(out, r.mode);
   out += ",\"token\":";
-  num(r.token);
-  out += ",\"pid\":";
-  num(r.owner.pid);
-  out += ",\"start_time\":";
-  num(r.owner.start_time);
-  out += ",\"pidns\":";
-  num(r.owner.pidns);
-  out += ",\"host\":";
-  append_quoted(out, r.owner.host);
-  out += ",\"boot_id\":";
-  append_quoted(out, r.owner.boot_id);
-  out += ",\"uid\":";
-  num(r.uid);
+  append_number(out, r.token);
   out += ",\"acquired_at\":";
-  num(r.acquired_at_ms);
+  append_number(out, r.acquired_at_ms);
   out += ",\"renewed_at\":";
-  num(r.renewed_at_ms);
+  append_number(out, r.renewed_at_ms);
   out += ",\"renewed_boot\":";
-  num(r.renewed_boot_ms);
-  out += ",\"ttl_ms\":";
-  num(r.ttl_ms);
-  out += ",\"cmd\":";
-  if (r.cmd.size() <= kMaxRecordCmdBytes) append_quoted(out, r.cmd);
-  else append_quoted(out, cut_command(r.cmd));
-  out += "}\n";
+  append_number(out, r.renewed_boot_ms);
+  out += tail.text;
   return out;
 }
 
