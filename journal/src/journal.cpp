@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,6 +37,19 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+// Removes the last field that is not one of the fixed ones, marking the record truncated.
+void drop_last_field(json& j, std::string& line) {
+  constexpr std::string_view kFixed[] = {"v", "ts", "event", "host", "pid", "tool", "truncated"};
+  std::string victim;
+  for (const auto& item : j.items())
+    if (std::find(std::begin(kFixed), std::end(kFixed), item.key()) == std::end(kFixed))
+      victim = item.key();
+  if (victim.empty()) return;  // only fixed fields: they always fit
+  j.erase(victim);
+  j["truncated"] = true;
+  line = dump(j);
+}
+
 // Cuts the longest string field until the record fits. Every cut keeps a marker, so a reader
 // can tell a shortened value from an original one.
 void shrink_to_fit(json& j, std::string& line) {
@@ -45,7 +60,10 @@ void shrink_to_fit(json& j, std::string& line) {
       if (value.is_string() && (!longest || value.get_ref<std::string&>().size() > longest->size()))
         longest = &value.get_ref<std::string&>();
     }
-    if (!longest || longest->size() <= kCutMarker.size()) break;
+    if (!longest || longest->size() <= kCutMarker.size()) {
+      drop_last_field(j, line);  // nothing left to cut: give up whole fields, newest first
+      continue;
+    }
     const auto excess = line.size() - kMaxRecordBytes;
     auto keep = longest->size() > excess + kCutMarker.size() + 16
                     ? longest->size() - excess - kCutMarker.size() - 16

@@ -26,7 +26,7 @@ namespace detail {
 // inode. Holders take it while they write their record; breakers take it while they judge and
 // replace. Being per inode, it needs no second file, and a breaker that waited on the guard of
 // an inode that was meanwhile replaced sees so when it re-checks the path.
-constexpr off_t kGuardOffset = off_t{1} << 40;
+constexpr off_t kGuardOffset = kGuardByte;
 
 Result<OpenedLockFile> open_lock_file(const std::filesystem::path& path, bool create) {
   // O_NOFOLLOW: a symlink planted at the lock path in a shared directory must never redirect
@@ -352,9 +352,9 @@ Result<std::uint64_t> replace_lock_file(int old_fd, const std::filesystem::path&
   struct stat st {};
   if (::fstat(old_fd, &st) != 0) return sys_error("fstat", path);
   auto dir = path.parent_path();
+  // A short fixed name, so that lock names near NAME_MAX can still be broken.
   const auto tmp = (dir.empty() ? std::filesystem::path(".") : dir) /
-                   fmt::format(".{}.break-{}-{}", path.filename().string(), self_pid(),
-                               random_suffix().substr(0, 8));
+                   fmt::format(".ddsafe-break-{}-{}", self_pid(), random_suffix().substr(0, 8));
   auto fd = open_fd(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
   if (!fd) return std::move(fd).error();
   auto fail = [&](Error e) -> Result<std::uint64_t> {
@@ -429,12 +429,19 @@ std::chrono::milliseconds since(Clock::time_point t) {
 
 // A timed-out wait: fail naming the holder, or proceed unlocked and say so in the journal.
 Result<void> timeout_outcome(int fd, const std::filesystem::path& path, const LockOptions& o,
-                             std::chrono::milliseconds waited) {
-  auto rec = detail::read_record(fd, path);
-  const std::optional<OwnerRecord> holder = rec ? *rec : std::nullopt;
+                             std::chrono::milliseconds waited,
+                             const std::optional<Error>& break_error) {
+  std::optional<OwnerRecord> holder;
+  if (fd >= 0) {
+    auto rec = detail::read_record(fd, path);
+    if (rec) holder = *rec;
+  }
   detail::emit_wait_event(o, detail::absolute_path(path), holder, waited);
   if (o.on_timeout == TimeoutPolicy::fail_open) return {};
-  return detail::wait_error(o, fmt::format("'{}'", path.string()), holder, waited);
+  auto e = detail::wait_error(o, fmt::format("'{}'", path.string()), holder, waited);
+  if (break_error)
+    e.context += fmt::format("; its stale lock could not be broken: {}", break_error->message());
+  return e;
 }
 
 // Turns our own "held" record into a "free" one: the state is the first string of every record
@@ -460,14 +467,15 @@ struct Grant {
 // that a breaker that judged that record stale either finishes first (we then see the path
 // renamed away) or sees our fresh record when it re-reads under the guard.
 Result<std::optional<Grant>> grant(const std::filesystem::path& path,
-                                   const detail::OpenedLockFile& file, const LockOptions& o) {
+                                   const detail::OpenedLockFile& file, const LockOptions& o,
+                                   std::optional<Clock::time_point> deadline) {
   const int fd = file.fd.get();
   auto old = pread_some(fd, kMaxRecordBytes, 0, path);
   if (!old) return std::move(old).error();
   std::optional<Guard> guard;
   auto prev = parse_record_head(*old);
   if (o.mode == LockMode::shared || (prev && prev->state == "held")) {
-    auto g = Guard::take(fd, path, std::nullopt);
+    auto g = Guard::take(fd, path, deadline);
     if (!g) return std::move(g).error();
     guard.emplace(std::move(*g));
     old = pread_some(fd, kMaxRecordBytes, 0, path);  // may have changed before we had the guard
@@ -519,6 +527,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
   Reservation reservation;
   bool broke = false;
   bool first_try = true;
+  std::optional<Error> break_error;
   std::optional<detail::OpenedLockFile> file;
   for (;;) {
     if (!file && first_try) file = idle_files().take(path);
@@ -536,7 +545,16 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     }
     const int fd = file->fd.get();
     if (flock_nb(fd, o.mode)) {
-      auto granted = grant(path, *file, o);
+      auto granted = grant(path, *file, o, deadline);
+      if (!granted && granted.error().code == errc::lock_timeout) {
+        // A breaker holds the guard past our deadline: a timeout like any other.
+        file.reset();
+        auto outcome = timeout_outcome(-1, path, o, since(start), break_error);
+        if (!outcome) return std::move(outcome).error();
+        FileLock lock;
+        FileLockAccess::not_held(lock, path, o.mode, since(start));
+        return lock;
+      }
       if (!granted) return std::move(granted).error();
       if (!granted->has_value()) {  // replaced (broken) between our open and our flock
         file.reset();
@@ -558,8 +576,10 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     }
     if (o.break_dead_owner || o.break_expired) {
       auto b = try_break(fd, path, file->id, o, deadline);
-      if (!b) return std::move(b).error();
-      if (*b != BreakOutcome::not_stale) {
+      // A break that fails (no write permission in the directory, say) leaves the lock as it
+      // is: keep waiting, and name the failure if the wait times out.
+      if (!b) break_error = std::move(b).error();
+      else if (*b != BreakOutcome::not_stale) {
         broke = broke || *b == BreakOutcome::broke;
         file.reset();
         continue;
@@ -567,7 +587,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     }
     const auto now = Clock::now();
     if (deadline && now >= *deadline) {
-      auto outcome = timeout_outcome(fd, path, o, since(start));
+      auto outcome = timeout_outcome(fd, path, o, since(start), break_error);
       if (!outcome) return std::move(outcome).error();
       FileLock lock;
       FileLockAccess::not_held(lock, path, o.mode, since(start));
@@ -638,12 +658,16 @@ Result<void> FileLock::release() {
       // Say on disk that nobody holds it, so a later reader never takes us for a holder. With a
       // lease, under the guard: a breaker may have judged our lease expired and be about to
       // replace the file; it must either see "free" or finish before a successor locks.
+      // If the guard cannot be had (a breaker stalled while holding it), the record is left
+      // "held": the next acquirer then takes the guard and waits for that breaker.
       std::optional<Guard> guard;
+      bool may_mark = true;
       if (record_.ttl_ms > 0) {
         auto g = Guard::take(fd_.get(), path_, std::chrono::steady_clock::now() + std::chrono::seconds(1));
         if (g) guard.emplace(std::move(*g));
+        may_mark = guard.has_value();
       }
-      (void)mark_free(fd_.get(), path_);  // best effort: the flock is released regardless
+      if (may_mark) (void)mark_free(fd_.get(), path_);  // best effort: unlocked regardless
     }
     (void)::flock(fd_.get(), LOCK_UN);
     lock_table().erase(FileId{dev_, ino_});

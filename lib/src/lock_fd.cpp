@@ -1,6 +1,8 @@
 // flock(1)'s descriptor form: lock a descriptor the calling shell holds open.
 
 #include <fcntl.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +46,23 @@ std::string command_line_of(pid_t pid) {
   return *text;
 }
 
+// Who keeps the lock alive in the descriptor form: the outermost ancestor, from our parent
+// up, whose descriptor `fd` is the very open file description we lock (kcmp(2) KCMP_FILE).
+// A wrapper in between (`timeout dd-lock 9`, a subshell) shares it too but exits first; the
+// shell above it is the owner. nullopt when no ancestor can be shown to share it (kcmp not
+// permitted, the shell moved the descriptor): the record then names no provable owner, and
+// nobody will break it as owner-dead.
+std::optional<pid_t> descriptor_owner(int fd) {
+  std::optional<pid_t> owner;
+  const pid_t self = ::getpid();
+  for (pid_t p = ::getppid(); p > 1; p = parent_of(p)) {
+    const long same = ::syscall(SYS_kcmp, self, p, KCMP_FILE, fd, fd);
+    if (same != 0) break;
+    owner = p;
+  }
+  return owner;
+}
+
 // The inherited descriptor may be write-only (`exec 9>f`) or read-only: read and write the
 // record through a second open of the same inode, if we may.
 std::optional<UniqueFd> reopen_rw(int fd, const struct stat& st) {
@@ -59,9 +78,8 @@ std::optional<UniqueFd> reopen_rw(int fd, const struct stat& st) {
 // "held" record (a crashed holder, or an inheritor that just let go) under the guard, and then
 // check that the path still names the locked inode. Returns the token (0: no record written);
 // errc::lock_lost if a breaker replaced the file: the shell's descriptor cannot follow it.
-Result<std::uint64_t> record_grant(int rw, const struct stat& st, const LockOptions& o,
-                                   pid_t owner_pid, const std::string& what,
-                                   const std::string& path) {
+Result<std::uint64_t> record_grant(int rw, int fd, const struct stat& st, const LockOptions& o,
+                                   const std::string& what, const std::string& path) {
   auto old = pread_some(rw, kMaxRecordBytes, 0, what);
   if (!old) return std::uint64_t{0};
   auto prev = parse_record_head(*old);
@@ -77,7 +95,10 @@ Result<std::uint64_t> record_grant(int rw, const struct stat& st, const LockOpti
   OwnerRecord rec;
   rec.state = "held";
   rec.mode = o.mode == LockMode::shared ? "shared" : "exclusive";
+  const auto owner = descriptor_owner(fd);
+  const pid_t owner_pid = owner.value_or(::getppid());
   rec.owner = identity_of(owner_pid);
+  if (!owner) rec.owner.start_time = 0;  // not proven: liveness unknown, never "dead"
   rec.owner.host = self_identity().host;
   rec.owner.boot_id = self_identity().boot_id;
   rec.uid = ::getuid();
@@ -98,7 +119,7 @@ Result<std::uint64_t> record_grant(int rw, const struct stat& st, const LockOpti
 
 }  // namespace
 
-Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o, pid_t owner_pid) {
+Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o) {
   const auto start = Clock::now();
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0) return sys_error(EBADF, "lock", fmt::format("fd {}", fd));
@@ -127,7 +148,7 @@ Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o, pid_t owner_pid) {
   FdLockOutcome out{true, 0,
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
   if (!rw) return out;
-  auto token = record_grant(rw->get(), st, o, owner_pid, what, path_of(fd));
+  auto token = record_grant(rw->get(), fd, st, o, what, path_of(fd));
   if (!token) {
     (void)::flock(fd, LOCK_UN);
     return std::move(token).error();

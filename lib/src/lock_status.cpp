@@ -74,10 +74,10 @@ Result<LockStatus> lock_status(const std::filesystem::path& path) {
   if (!st.record || !st.held || st.record->state != "held") return st;
   st.owner = liveness_of(st.record->owner);
   st.stale_if_expired_broken = judge_stale(*st.record, /*break_expired=*/true);
-  st.held_for = std::chrono::milliseconds(wall_clock_ms() - st.record->acquired_at_ms);
+  st.held_for = std::chrono::milliseconds(wall_clock_ms() -
+                                          std::max<std::int64_t>(st.record->acquired_at_ms, 0));
   if (st.record->ttl_ms > 0 && st.record->owner.boot_id == self_identity().boot_id)
-    st.lease_left = std::chrono::milliseconds(st.record->renewed_boot_ms + st.record->ttl_ms -
-                                              boot_clock_ms());
+    st.lease_left = std::chrono::milliseconds(lease_end_ms(*st.record) - boot_clock_ms());
   return st;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -164,6 +165,7 @@ std::optional<RecordHead> parse_record_head(std::string_view text) {
     return full();
   const auto res = std::from_chars(rest.data(), rest.data() + rest.size(), head.token);
   if (res.ec != std::errc() || res.ptr == rest.data() || *res.ptr != ',') return full();
+  if (head.token > kMaxToken) return std::nullopt;
   return head;
 }
 
@@ -197,6 +199,7 @@ std::optional<OwnerRecord> parse_record(std::string_view text) {
   if (tok == j.end() || !tok->is_number_unsigned()) return std::nullopt;
   OwnerRecord r;
   r.token = tok->get<std::uint64_t>();
+  if (r.token > kMaxToken) return std::nullopt;  // forged or corrupt: no room to count on
   const bool ok = read_field(j, "state", r.state) && read_field(j, "mode", r.mode) &&
                   read_field(j, "pid", r.owner.pid) &&
                   read_field(j, "start_time", r.owner.start_time) &&
@@ -226,12 +229,28 @@ std::uint64_t next_token(const std::optional<RecordHead>& previous) {
   return token_after(previous ? previous->token : 0);
 }
 
+namespace {
+std::int64_t add_saturating(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a, b, &out)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return out;
+}
+}  // namespace
+
+std::int64_t lease_end_ms(const OwnerRecord& r) {
+  return add_saturating(std::max<std::int64_t>(r.renewed_boot_ms, 0),
+                        std::max<std::int64_t>(r.ttl_ms, 0));
+}
+
 StaleReason judge_stale(const OwnerRecord& r, bool break_expired) {
-  if (r.state != "held") return StaleReason::none;  // released/broken: the holder wrote nothing
-  if (r.mode == "exclusive" && liveness_of(r.owner) == Liveness::dead)
-    return StaleReason::owner_dead;
+  if (r.state != "held") return StaleReason::none;  // free/broken: the holder wrote nothing
+  // Shared holders share one record (the last writer's): neither the death of that writer nor
+  // the lease it wrote says anything of the others. Shared locks are recovered by the kernel
+  // alone, as their holders exit.
+  if (r.mode != "exclusive") return StaleReason::none;
+  if (liveness_of(r.owner) == Liveness::dead) return StaleReason::owner_dead;
   if (break_expired && r.ttl_ms > 0 && r.owner.boot_id == self_identity().boot_id &&
-      boot_clock_ms() > r.renewed_boot_ms + r.ttl_ms)
+      boot_clock_ms() > lease_end_ms(r))
     return StaleReason::lease_expired;
   return StaleReason::none;
 }
@@ -241,10 +260,11 @@ std::string describe_holder(const std::optional<OwnerRecord>& r) {
   if (r->state != "held")
     return fmt::format("an unknown holder (last record: {} by pid {}, token {})", r->state,
                        r->owner.pid, r->token);
-  const double held_s = static_cast<double>(wall_clock_ms() - r->acquired_at_ms) / 1000.0;
+  const double held_s =
+      static_cast<double>(wall_clock_ms() - std::max<std::int64_t>(r->acquired_at_ms, 0)) / 1000.0;
   std::string lease;
   if (r->ttl_ms > 0) {
-    const auto left = r->renewed_boot_ms + r->ttl_ms - boot_clock_ms();
+    const auto left = add_saturating(lease_end_ms(*r), -boot_clock_ms());
     lease = left >= 0 ? fmt::format(", lease {:.1f}s left", static_cast<double>(left) / 1000.0)
                       : fmt::format(", lease expired {:.1f}s ago",
                                     static_cast<double>(-left) / 1000.0);

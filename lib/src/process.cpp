@@ -35,6 +35,7 @@ std::uint64_t pidns_inode(const std::string& proc_dir) {
 struct StatLine {
   bool ok = false;
   char state = '?';
+  pid_t ppid = 0;
   std::uint64_t start_time = 0;
 };
 
@@ -51,6 +52,7 @@ StatLine read_stat(pid_t pid) {
   std::string field;
   for (int i = 3; i <= 22 && rest >> field; ++i) {
     if (i == 3) out.state = field.empty() ? '?' : field[0];
+    if (i == 4) (void)std::from_chars(field.data(), field.data() + field.size(), out.ppid);
     if (i == 22) {
       const auto r = std::from_chars(field.data(), field.data() + field.size(), out.start_time);
       out.ok = r.ec == std::errc();
@@ -110,8 +112,11 @@ ProcessIdentity identity_of(pid_t pid) {
 Liveness liveness_of(const ProcessIdentity& who) {
   const auto& self = self_identity();
   // Another host, another boot, or another pid namespace: the pid means nothing here.
+  // Another host, boot or pid namespace: the pid means nothing here. No start time: the owner
+  // was never identified (e.g. the descriptor form could not tell who holds it).
   if (who.pid <= 0 || who.host != self.host || who.boot_id.empty() ||
-      who.boot_id != self.boot_id || who.pidns == 0 || who.pidns != self.pidns)
+      who.boot_id != self.boot_id || who.pidns == 0 || who.pidns != self.pidns ||
+      who.start_time == 0)
     return Liveness::unknown;
   if (::kill(who.pid, 0) != 0 && errno == ESRCH) return Liveness::dead;
   const auto st = read_stat(who.pid);
@@ -122,10 +127,11 @@ Liveness liveness_of(const ProcessIdentity& who) {
   }
   // A zombie has closed every descriptor; a different start time means the pid was reused.
   if (st.state == 'Z' || st.state == 'X') return Liveness::dead;
-  if (who.start_time != 0 && st.start_time != who.start_time) return Liveness::dead;
-  if (who.start_time == 0) return Liveness::unknown;
+  if (st.start_time != who.start_time) return Liveness::dead;
   return Liveness::alive;
 }
+
+pid_t parent_of(pid_t pid) { return read_stat(pid).ppid; }
 
 std::int64_t boot_clock_ms() {
   timespec ts{};

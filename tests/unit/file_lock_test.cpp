@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -342,7 +343,7 @@ TEST_CASE("FileLock: an owner that died while its fd lives on in a child is brok
   ::close(release[1]);  // lets the orphan go
 }
 
-TEST_CASE("FileLock: an expired lease is broken only with break_expired; the old holder is "
+TEST_CASE("FileLock: an expired lease is broken only with break_expired, and the old holder is "
           "fenced", "[lock][stale]") {
   TempDir dir;
   const auto p = dir / "q.lock";
@@ -458,26 +459,28 @@ TEST_CASE("lock_fd: locks an inherited descriptor, honours timeouts, unlocks", "
   const auto p = dir / "v.lock";
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);  // like `exec 9>f`
   REQUIRE(fd >= 0);
-  auto got = lock_fd(fd, {}, ::getpid());
+  auto got = lock_fd(fd, {});
   REQUIRE(got);
   CHECK(got->held);
   CHECK(got->token > 0);
-  CHECK(record_of(p)->owner.pid == ::getpid());
+  // The test's own parent (ctest) does not share this descriptor: no provable owner, so the
+  // record can never be judged owner-dead.
+  CHECK(record_of(p)->owner.start_time == 0);
   ChildProcess other([&] {
     const int fd2 = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    auto x = lock_fd(fd2, wait_for(50ms), ::getpid());
+    auto x = lock_fd(fd2, wait_for(50ms));
     return !x && x.error().code == errc::lock_timeout ? 0 : 1;
   });
   CHECK(other.exit_code() == 0);
   REQUIRE(unlock_fd(fd));
   ChildProcess after([&] {
     const int fd2 = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    auto x = lock_fd(fd2, no_wait(), ::getpid());
+    auto x = lock_fd(fd2, no_wait());
     return x && x->held ? 0 : 1;
   });
   CHECK(after.exit_code() == 0);
   ::close(fd);
-  auto bad = lock_fd(12345, {}, ::getpid());
+  auto bad = lock_fd(12345, {});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == std::errc::bad_file_descriptor);
 }
@@ -522,4 +525,129 @@ TEST_CASE("FileLock: a child forked while a lock file is idle does not keep a la
   ::close(fd);
   ::kill(worker, SIGKILL);
   for (int fdv : {ready[0], ready[1], worker_pid[0], worker_pid[1]}) ::close(fdv);
+}
+
+namespace {
+
+// Takes the guard of a lock file the way a breaker does; released at scope exit.
+class GuardHolder {
+ public:
+  explicit GuardHolder(const std::filesystem::path& p) : fd_(::open(p.c_str(), O_RDWR | O_CLOEXEC)) {
+    REQUIRE(fd_ >= 0);
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = kGuardByte;
+    fl.l_len = 1;
+    REQUIRE(::fcntl(fd_, F_OFD_SETLK, &fl) == 0);
+  }
+  ~GuardHolder() { ::close(fd_); }
+  GuardHolder(const GuardHolder&) = delete;
+  GuardHolder& operator=(const GuardHolder&) = delete;
+
+ private:
+  int fd_;
+};
+
+// Whether a byte arrives on `fd` within `ms`.
+bool readable_within(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, ms) == 1;
+}
+
+// Leaves a "held" record of a dead owner in `p`, with the flock free (the holder crashed).
+void crashed_holder(const std::filesystem::path& p) {
+  ChildProcess crashed([&]() -> int {
+    auto l = FileLock::acquire(p, {});
+    ::_exit(l ? 0 : 1);  // no release: the kernel drops the flock, the record stays "held"
+  });
+  REQUIRE(crashed.exit_code() == 0);
+  REQUIRE(record_of(p)->state == "held");
+}
+
+}  // namespace
+
+TEST_CASE("FileLock: an idle lock file that was replaced meanwhile is noticed after flock",
+          "[lock][idle]") {
+  TempDir dir;
+  const auto p = dir / "x.lock";
+  {
+    auto l = FileLock::acquire(p, {});  // released below: its file stays open, idle
+    REQUIRE(l);
+  }
+  test::write_file(dir / "x.new", "");
+  REQUIRE(::rename((dir / "x.new").c_str(), p.c_str()) == 0);
+  auto h = holder(p, {});  // holds the file now at the path
+  // The idle descriptor still names the old inode, whose flock is free: locking it must not
+  // count; the path is checked after flock, and the real file is busy.
+  auto l = FileLock::acquire(p, no_wait());
+  REQUIRE_FALSE(l);
+  CHECK(l.error().code == errc::lock_busy);
+}
+
+TEST_CASE("FileLock: after a crashed holder, an acquirer waits while a breaker holds the guard",
+          "[lock][guard]") {
+  TempDir dir;
+  const auto p = dir / "y.lock";
+  crashed_holder(p);
+  int got[2];
+  int go[2];
+  REQUIRE(::pipe(got) == 0);
+  REQUIRE(::pipe(go) == 0);
+  // Forked before the guard is taken: a child that inherited the guard's open file description
+  // would hold the guard itself.
+  ChildProcess acquirer([&] {
+    char c;
+    if (::read(go[0], &c, 1) != 1) return 2;
+    auto l = FileLock::acquire(p, wait_for(10s));
+    if (!l || !l->held()) return 1;
+    (void)!::write(got[1], "x", 1);
+    return 0;
+  });
+  std::optional<GuardHolder> breaker(std::in_place, p);
+  REQUIRE(::write(go[1], "g", 1) == 1);
+  // The record it found says "held": it must not write its own while a breaker may be at work.
+  CHECK_FALSE(readable_within(got[0], 300));
+  breaker.reset();
+  CHECK(readable_within(got[0], 10000));
+  CHECK(acquirer.exit_code() == 0);
+  for (int fd : {got[0], got[1], go[0], go[1]}) ::close(fd);
+}
+
+TEST_CASE("FileLock: a timed acquisition times out while a stopped breaker holds the guard",
+          "[lock][guard]") {
+  TempDir dir;
+  const auto p = dir / "z.lock";
+  crashed_holder(p);
+  GuardHolder breaker(p);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto l = FileLock::acquire(p, wait_for(200ms));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(l);
+  CHECK(l.error().code == errc::lock_timeout);
+  CHECK(took < 2s);
+}
+
+TEST_CASE("FileLock: a lease holder leaves its record held if a breaker holds the guard",
+          "[lock][guard]") {
+  TempDir dir;
+  const auto p = dir / "v.lock";
+  int go[2];
+  REQUIRE(::pipe(go) == 0);
+  LockOptions o;
+  o.ttl = 10s;
+  auto h = holder(p, o, [&](FileLock& l) {
+    char c;
+    (void)!::read(go[0], &c, 1);
+    (void)l.release();  // cannot get the guard within its 1 s: must not mark the record free
+    ::_exit(0);
+  });
+  {
+    GuardHolder breaker(p);
+    REQUIRE(::write(go[1], "g", 1) == 1);
+    REQUIRE(h.exit_code() == 0);
+    CHECK(record_of(p)->state == "held");
+  }
+  ::close(go[0]);
+  ::close(go[1]);
 }

@@ -101,7 +101,7 @@ TEST_CASE("next_token: increments a readable token, restarts above any counter o
   CHECK(next_token(std::optional<OwnerRecord>{}) >= floor);
 }
 
-TEST_CASE("judge_stale: a dead exclusive owner is stale; an alive one is not", "[record]") {
+TEST_CASE("judge_stale: a dead exclusive owner is stale, an alive one is not", "[record]") {
   auto r = sample();
   CHECK(judge_stale(r, /*break_expired=*/false) == StaleReason::none);
   test::ChildProcess child([] { return 0; });

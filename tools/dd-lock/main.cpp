@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -22,6 +23,7 @@ using namespace ddsafe;
 using namespace ddsafe::tools;
 
 std::string rfc3339(std::int64_t ms) {
+  ms = std::clamp<std::int64_t>(ms, 0, std::int64_t{253402300799999});  // up to 9999-12-31
   const time_t s = ms / 1000;
   struct tm tm {};
   ::gmtime_r(&s, &tm);
@@ -70,7 +72,7 @@ int lock_descriptor(const LockCli& cli, const LockOptions& opts, spdlog::logger&
     auto ok = unlock_fd(fd);
     return ok ? 0 : report(log, ok.error());
   }
-  auto got = lock_fd(fd, opts, ::getppid());
+  auto got = lock_fd(fd, opts);
   if (!got) return report(log, got.error(), cli.conflict_code);
   if (!got->held)
     log.warn("fd {}: timed out after {} ms; going on without the lock (fail-open)", fd,
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usage_exit(app, e);
   }
+  cli.mode_shared_last = args.last_mode_shared;
   auto log = make_logger("dd-lock", cli.quiet > 0 ? -1 : cli.verbose);
   if (auto cmd = take_command(cli, std::move(args.command)); !cmd) {
     log->error("{}", cmd.error().context);

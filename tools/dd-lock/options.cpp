@@ -25,6 +25,18 @@ bool has_value_next(std::string_view a) {
   return false;
 }
 
+// Follows -s/-x/-e (and --shared/--exclusive) in order, as flock(1) does: the last one wins.
+void note_mode(std::string_view a, bool& shared) {
+  if (a == "--shared") shared = true;
+  if (a == "--exclusive") shared = false;
+  if (a.substr(0, 2) == "--") return;
+  for (std::size_t k = 1; k < a.size(); ++k) {
+    if (a[k] == 's') shared = true;
+    if (a[k] == 'x' || a[k] == 'e') shared = false;
+    if (std::string_view("wEc").find(a[k]) != std::string_view::npos) return;  // value follows
+  }
+}
+
 }  // namespace
 
 SplitArgs split_args(int argc, const char* const* argv) {
@@ -43,6 +55,7 @@ SplitArgs split_args(int argc, const char* const* argv) {
       ++i;
       break;
     }
+    note_mode(a, out.last_mode_shared);
     if (has_value_next(a) && i + 1 < argc) out.head.emplace_back(argv[++i]);
   }
   for (; i < argc; ++i) out.command.emplace_back(argv[i]);
@@ -118,19 +131,24 @@ Result<std::chrono::nanoseconds> parse_seconds(const std::string& text, const ch
                       fmt::format("invalid value '{}' for {}: {}", text, flag, why));
   };
   if (text.empty()) return bad("empty");
+  // Decimal seconds only: strtod would also take leading blanks, hex ("0x10") and "inf".
+  if (text.find_first_not_of("0123456789.eE+-") != std::string::npos) {
+    const bool special = text.find_first_of("nNiI") != std::string::npos;
+    return bad(special ? "must be a finite number of seconds" : "not a number of seconds");
+  }
   errno = 0;
   char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
+  double v = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0') return bad("not a number of seconds");
-  if (std::isnan(v) || std::isinf(v)) return bad("must be a finite number of seconds");
   if (v < 0) return bad("must not be negative");
+  if (errno == ERANGE && v < 1.0) v = 0;  // underflow: below a nanosecond
   if (v > 1e9 || errno == ERANGE) return bad("too large (at most 1e9 seconds)");
   return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(v * 1e9)));
 }
 
 Result<LockOptions> to_lock_options(const LockCli& cli) {
   LockOptions o;
-  o.mode = cli.shared ? LockMode::shared : LockMode::exclusive;
+  o.mode = cli.shared && cli.mode_shared_last ? LockMode::shared : LockMode::exclusive;
   if (cli.wait) {
     auto w = parse_seconds(*cli.wait, "-w");
     if (!w) return std::move(w).error();

@@ -14,6 +14,7 @@ namespace ddsafe::tools {
 struct LockCli {
   bool exclusive = false;
   bool shared = false;
+  bool mode_shared_last = true;  ///< from SplitArgs: -s came after any -x/-e
   bool unlock = false;
   bool nonblock = false;
   bool close_fd = false;  // flock(1) -o: always true for dd-lock, accepted for compatibility
@@ -36,6 +37,7 @@ struct LockCli {
 struct SplitArgs {
   std::vector<std::string> head;     ///< argv[0], the options, LOCKFILE
   std::vector<std::string> command;  ///< everything after LOCKFILE, as given
+  bool last_mode_shared = false;     ///< -s/-x/-e given more than once: the last one wins
 };
 SplitArgs split_args(int argc, const char* const* argv);
 

@@ -16,6 +16,11 @@
 namespace ddsafe {
 
 enum class LockMode { exclusive, shared };
+
+/// On-disk protocol: the byte of a lock file on which breakers, and holders that could race a
+/// breaker, take an open-file-description write lock (fcntl F_OFD_SETLK) while they judge,
+/// replace or write a record. Anything else that writes ddsafe lock files must honour it.
+inline constexpr off_t kGuardByte = off_t{1} << 40;
 /// What a timed-out acquisition does: fail with errc::lock_timeout / lock_busy, or proceed
 /// without the lock (FileLock::held() is false) after journaling lock_fail_open.
 enum class TimeoutPolicy { fail, fail_open };
@@ -136,10 +141,12 @@ struct FdLockOutcome {
 };
 
 /// Locks an already open descriptor of a lock file in place (the lock then belongs to whoever
-/// shares that open file description, e.g. the calling shell). `owner_pid` is recorded as the
-/// owner. No breaking: the descriptor cannot be moved to a replacement file. The owner record is
-/// written when the file can be opened for writing through /proc/self/fd; else skipped.
-Result<FdLockOutcome> lock_fd(int fd, const LockOptions& options, pid_t owner_pid);
+/// shares that open file description, e.g. the calling shell). The owner recorded is the
+/// outermost ancestor shown (kcmp) to share the descriptor; if none can be shown, the record
+/// names no provable owner and is never broken as owner-dead. No breaking here: the descriptor
+/// cannot be moved to a replacement file (errc::lock_lost if a breaker replaced it meanwhile).
+/// The record is written when the file can be opened for writing through /proc/self/fd.
+Result<FdLockOutcome> lock_fd(int fd, const LockOptions& options);
 /// Unlocks an inherited descriptor (flock(1) -u).
 Result<void> unlock_fd(int fd);
 

@@ -24,6 +24,10 @@ struct OwnerRecord {
   std::string cmd;
 };
 
+/// Largest token a record may carry (2^63 - 1, so tokens fit signed 64-bit consumers such as
+/// the journal); a record with a larger one is unreadable, and counting restarts from the clock.
+inline constexpr std::uint64_t kMaxToken = (std::uint64_t{1} << 63) - 1;
+
 /// Where format_record puts the state's letters: `{"v":1,"state":"` is 16 bytes.
 inline constexpr std::size_t kStateOffset = 16;
 
@@ -62,10 +66,15 @@ std::uint64_t next_token(const std::optional<RecordHead>& previous);
 /// Why a record makes its lock stale, if it does.
 enum class StaleReason { none, owner_dead, lease_expired };
 
-/// Judges a record of a lock that is currently held by someone. owner_dead only for exclusive
-/// holders proven dead; lease_expired only when break_expired is set and the lease (judged on
+/// Judges a record of a lock that is currently held by someone. Only exclusive records can be
+/// stale (shared holders share one record, which proves nothing of the others): owner_dead for
+/// an owner proven dead; lease_expired only when break_expired is set and the lease (judged on
 /// CLOCK_BOOTTIME, same boot only) ran out.
 StaleReason judge_stale(const OwnerRecord& r, bool break_expired);
+
+/// CLOCK_BOOTTIME milliseconds at which the record's lease runs out (saturating; forged values
+/// cannot overflow).
+std::int64_t lease_end_ms(const OwnerRecord& r);
 
 /// One line for humans: "pid 123 (sleep 100) on host h, held for 4.2s, token 17".
 std::string describe_holder(const std::optional<OwnerRecord>& r);

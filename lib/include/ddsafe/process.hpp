@@ -36,6 +36,9 @@ ProcessIdentity identity_of(pid_t pid);
 /// same host, boot and pid namespace, and the pid is gone, a zombie, or has another start time.
 Liveness liveness_of(const ProcessIdentity& who);
 
+/// The parent pid of `pid` (0 if it cannot be read).
+pid_t parent_of(pid_t pid);
+
 /// Milliseconds on CLOCK_BOOTTIME (counts suspend, never jumps), and since the Unix epoch.
 std::int64_t boot_clock_ms();
 std::int64_t wall_clock_ms();
