@@ -5,8 +5,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh
-bash scripts/build.sh build -DDDSAFE_BUILD_TESTS=OFF -DDDSAFE_BUILD_BENCH=OFF >/dev/null
-PATH="$root/build/tools:$PATH"
+bash scripts/build.sh build-demo -DDDSAFE_BUILD_TESTS=OFF -DDDSAFE_BUILD_BENCH=OFF >/dev/null
+PATH="$root/build-demo/tools:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddsafe-demo-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export DD_JOURNAL="$work/journal.jsonl"

@@ -6,8 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh
-bash scripts/build.sh build
+bash scripts/build.sh build -DDDSAFE_BUILD_TESTS=ON -DDDSAFE_BUILD_BENCH=ON -DDDSAFE_SANITIZE=
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 600)
-bash scripts/build.sh build-asan -DDDSAFE_SANITIZE="address;undefined" -DDDSAFE_BUILD_BENCH=OFF
+bash scripts/build.sh build-asan -DDDSAFE_SANITIZE="address;undefined" -DDDSAFE_BUILD_TESTS=ON -DDDSAFE_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)" \
    --timeout 600 -L 'unit|property|cli')
