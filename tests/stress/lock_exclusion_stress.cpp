@@ -57,6 +57,16 @@ std::string wait_all(std::vector<ChildProcess>& children, std::chrono::milliseco
   return failure;  // children still running are killed by ~ChildProcess
 }
 
+// Every child finished in time with status 0, and none reported an error.
+void require_clean_finish(std::vector<ChildProcess>& children, ErrorBox& error,
+                          std::chrono::milliseconds timeout) {
+  const auto failure = wait_all(children, timeout);
+  INFO("first error in a child: " << (error.count.load() ? error.get() : "none"));
+  INFO("failure: " << failure);
+  REQUIRE(failure.empty());
+  REQUIRE(error.count.load() == 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Exclusive: occupancy witness, lost-update counter and fencing tokens in grant order.
 
@@ -126,11 +136,7 @@ TEST_CASE(
       return 0;
     });
   }
-  const auto failure = wait_all(children, 240s);
-  INFO("first error in a child: " << (w->error.count.load() ? w->error.get() : "none"));
-  INFO("failure: " << failure);
-  REQUIRE(failure.empty());
-  REQUIRE(w->error.count.load() == 0);
+  require_clean_finish(children, w->error, 240s);
 
   std::printf("exclusive: %llu grants, %llu handoffs between processes\n",
               static_cast<unsigned long long>(w->grants.load()),
@@ -253,11 +259,7 @@ TEST_CASE("FileLock stress: shared holders coexist and an exclusive holder never
     }
     return 0;
   });
-  const auto failure = wait_all(children, 240s);
-  INFO("first error in a child: " << (w->error.count.load() ? w->error.get() : "none"));
-  INFO("failure: " << failure);
-  REQUIRE(failure.empty());
-  REQUIRE(w->error.count.load() == 0);
+  require_clean_finish(children, w->error, 240s);
   CHECK(w->max_shared.load() == kSharedHolders);
   CHECK(w->excl_entered.load() == rounds);
   CHECK(w->violations.load() == 0);
