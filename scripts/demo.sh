@@ -47,7 +47,7 @@ sleep 0.2
 kill -STOP $hung
 start=$(date +%s%N)
 dd-lock --break-expired -w 5 .hung.lock -c 'echo "  acquired, token $DD_LOCK_TOKEN"'
-echo "  recovered $(( ($(date +%s%N) - start) / 1000000 )) ms after the holder hung (lease 1000 ms)"
+echo "  recovered $(( ($(date +%s%N) - start) / 1000000 )) ms after the holder hung (its 1000 ms lease was last renewed just before)"
 kill -CONT $hung; wait $hung || echo "  the hung holder woke up, found its lock lost and exited $?"
 
 say "5. dd-lock --status shows the holder"
