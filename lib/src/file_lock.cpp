@@ -444,11 +444,14 @@ Result<void> timeout_outcome(int fd, const std::filesystem::path& path, const Lo
   return e;
 }
 
-// Turns our own "held" record into a "free" one: the state is the first string of every record
-// format_record writes, and both words have four letters, so one small pwrite does it.
-Result<void> mark_free(int fd, const std::filesystem::path& path) {
-  constexpr std::string_view kFree = "free";
-  return pwrite_all(fd, kFree, static_cast<off_t>(kStateOffset), path);
+// Rewrites our own record as "free" (the whole line, so that its check stays true).
+Result<void> mark_free(int fd, const std::filesystem::path& path, const OwnerRecord& held,
+                       std::size_t length) {
+  OwnerRecord rec = held;
+  rec.state = "free";
+  auto w = detail::write_record(fd, path, rec, length);
+  if (!w) return std::move(w).error();
+  return {};
 }
 
 // A granted record and its length on disk.
@@ -667,7 +670,7 @@ Result<void> FileLock::release() {
         if (g) guard.emplace(std::move(*g));
         may_mark = guard.has_value();
       }
-      if (may_mark) (void)mark_free(fd_.get(), path_);  // best effort: unlocked regardless
+      if (may_mark) (void)mark_free(fd_.get(), path_, record_, record_len_);  // best effort
     }
     (void)::flock(fd_.get(), LOCK_UN);
     lock_table().erase(FileId{dev_, ino_});

@@ -54,6 +54,43 @@ void append_quoted(std::string& out, const std::string& s) {
 
 namespace {
 
+constexpr std::string_view kCheckKey = ",\"check\":\"";
+
+// FNV-1a, 64 bits: not a defence against forgery, only against torn reads. A reader racing a
+// writer (pread is not atomic against pwrite on every filesystem) can see the head of the new
+// record over the tail of the old one, e.g. a new "held" over a dead owner's identity, which
+// would parse and be judged stale. Such a mixture does not match its check.
+std::uint64_t fnv1a(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+void append_check(std::string& out) {
+  const auto sum = fnv1a(out);
+  char hex[17];
+  const auto res = std::to_chars(hex, hex + 16, sum, 16);
+  out += kCheckKey;
+  out.append(16 - static_cast<std::size_t>(res.ptr - hex), '0');
+  out.append(hex, res.ptr);
+  out += "\"}\n";
+}
+
+// Whether a line carries a check and it fails. Lines without one (written by something else)
+// pass: the parser tolerates them as it tolerates any JSON record.
+bool check_fails(std::string_view line) {
+  const auto at = line.rfind(kCheckKey);
+  if (at == std::string_view::npos) return false;
+  const auto hex = line.substr(at + kCheckKey.size(), 16);
+  std::uint64_t want = 0;
+  const auto res = std::from_chars(hex.data(), hex.data() + hex.size(), want, 16);
+  if (res.ec != std::errc() || res.ptr != hex.data() + hex.size()) return true;
+  return fnv1a(line.substr(0, at)) != want;
+}
+
 template <class T>
 void append_number(std::string& out, T v) {
   char buf[24];
@@ -105,7 +142,6 @@ struct StaticTail {
     text += ",\"cmd\":";
     if (cmd.size() <= kMaxRecordCmdBytes) append_quoted(text, cmd);
     else append_quoted(text, cut_command(cmd));
-    text += "}\n";
   }
 };
 
@@ -135,6 +171,7 @@ std::string format_record(const OwnerRecord& r) {
   out += ",\"renewed_boot\":";
   append_number(out, r.renewed_boot_ms);
   out += tail.text;
+  append_check(out);
   return out;
 }
 
@@ -193,6 +230,7 @@ std::optional<OwnerRecord> parse_record(std::string_view text) {
   const auto nl = text.find('\n');
   if (nl == std::string_view::npos) return std::nullopt;  // partial: no complete line yet
   const auto line = text.substr(0, nl);
+  if (check_fails(line)) return std::nullopt;  // torn: a mixture of two records
   const json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   const auto tok = j.find("token");

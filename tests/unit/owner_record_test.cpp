@@ -38,12 +38,27 @@ TEST_CASE("OwnerRecord: format then parse gives the record back", "[record]") {
   CHECK(p->ttl_ms == 2000);
 }
 
-TEST_CASE("OwnerRecord: the state's letters sit at kStateOffset, where release rewrites them",
+TEST_CASE("OwnerRecord: a read torn between two records is never taken for a record",
           "[record]") {
-  auto r = sample();
-  CHECK(format_record(r).substr(kStateOffset, 6) == "held\",");
-  r.state = "free";
-  CHECK(format_record(r).substr(kStateOffset, 6) == "free\",");
+  // A breaker's read racing an acquirer's write: the new head ("held", new token) over the old
+  // tail (a dead owner's identity) would otherwise parse, and be judged stale.
+  auto old_rec = sample();
+  old_rec.state = "free";
+  old_rec.owner.pid = 4242;
+  auto new_rec = sample();
+  new_rec.token = 43;
+  new_rec.owner.pid = 4243;
+  const auto a = format_record(new_rec);
+  const auto b = format_record(old_rec);
+  REQUIRE(a.size() == b.size());
+  int mixtures_read = 0;
+  for (std::size_t cut = 1; cut < a.size(); ++cut) {
+    const auto torn = a.substr(0, cut) + b.substr(cut);
+    // Whatever parses must be exactly one of the two records (a cut past the last byte where
+    // they differ gives the new one whole), never a mixture.
+    if (parse_record(torn) && torn != a && torn != b) ++mixtures_read;
+  }
+  CHECK(mixtures_read == 0);
 }
 
 TEST_CASE("parse_record_head: reads our own records without a parser, and falls back for others",

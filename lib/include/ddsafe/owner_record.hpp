@@ -28,15 +28,13 @@ struct OwnerRecord {
 /// the journal); a record with a larger one is unreadable, and counting restarts from the clock.
 inline constexpr std::uint64_t kMaxToken = (std::uint64_t{1} << 63) - 1;
 
-/// Where format_record puts the state's letters: `{"v":1,"state":"` is 16 bytes.
-inline constexpr std::size_t kStateOffset = 16;
-
 /// Longest command text kept in a record; longer ones are cut and marked.
 inline constexpr std::size_t kMaxRecordCmdBytes = 1024;
 /// The most of a lock file that is read to find its record.
 inline constexpr std::size_t kMaxRecordBytes = 4096;
 
-/// Serializes a record as one JSON line ending in '\n'.
+/// Serializes a record as one JSON line ending in '\n', closed by a "check" field (a hash of
+/// the line before it) so that a read torn between two records is never taken for a record.
 std::string format_record(const OwnerRecord& r);
 
 /// Parses the first line of a lock file. Empty, partial or garbage input gives nullopt, never
