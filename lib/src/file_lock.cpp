@@ -185,9 +185,11 @@ class LockTable {
   std::set<std::pair<dev_t, ino_t>> ids_;
 };
 
+// Leaked on purpose: a FileLock in a static or global object is released by exit handlers,
+// possibly after function-local statics were destroyed.
 LockTable& lock_table() {
-  static LockTable table;
-  return table;
+  static auto* table = new LockTable;
+  return *table;
 }
 
 // RAII for an entry in the lock table.
@@ -295,8 +297,8 @@ class IdleFiles {
 };
 
 IdleFiles& idle_files() {
-  static IdleFiles files;
-  return files;
+  static auto* files = new IdleFiles;  // leaked on purpose, as lock_table()
+  return *files;
 }
 
 class Backoff {
@@ -550,9 +552,10 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     if (flock_nb(fd, o.mode)) {
       auto granted = grant(path, *file, o, deadline);
       if (!granted && granted.error().code == errc::lock_timeout) {
-        // A breaker holds the guard past our deadline: a timeout like any other.
+        // A breaker holds the guard past our deadline (a break is in progress): a timeout like
+        // any other, naming the record it is judging.
+        auto outcome = timeout_outcome(fd, path, o, since(start), break_error);
         file.reset();
-        auto outcome = timeout_outcome(-1, path, o, since(start), break_error);
         if (!outcome) return std::move(outcome).error();
         FileLock lock;
         FileLockAccess::not_held(lock, path, o.mode, since(start));

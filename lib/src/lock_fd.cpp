@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -46,21 +48,45 @@ std::string command_line_of(pid_t pid) {
   return *text;
 }
 
-// Who keeps the lock alive in the descriptor form: the outermost ancestor, from our parent
-// up, whose descriptor `fd` is the very open file description we lock (kcmp(2) KCMP_FILE).
-// A wrapper in between (`timeout dd-lock 9`, a subshell) shares it too but exits first; the
-// shell above it is the owner. nullopt when no ancestor can be shown to share it (kcmp not
-// permitted, the shell moved the descriptor): the record then names no provable owner, and
-// nobody will break it as owner-dead.
+enum class Shares { yes, no, unknown };
+
+// Whether process `p` has, under any number, the very open file description our `fd` is
+// (kcmp(2) KCMP_FILE). Unknown when that cannot be told (kcmp or /proc/P/fd not permitted).
+Shares shares_description(pid_t self, pid_t p, int fd) {
+  auto same = [&](int theirs) { return ::syscall(SYS_kcmp, self, p, KCMP_FILE, fd, theirs); };
+  const long direct = same(fd);
+  if (direct == 0) return Shares::yes;
+  if (direct < 0 && errno != EBADF) return Shares::unknown;
+  std::error_code ec;
+  std::filesystem::directory_iterator dir(fmt::format("/proc/{}/fd", p), ec);
+  if (ec) return Shares::unknown;
+  for (const auto& entry : dir) {
+    int theirs = -1;
+    const auto name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), theirs).ec != std::errc()) continue;
+    const long r = same(theirs);
+    if (r == 0) return Shares::yes;
+    if (r < 0 && errno != EBADF) return Shares::unknown;  // EBADF: closed meanwhile
+  }
+  return Shares::no;
+}
+
+// Who keeps the lock alive in the descriptor form: the one ancestor (from our parent up, while
+// they share it) holding the very open file description we lock. With two or more sharers (a
+// wrapper such as `timeout dd-lock 9`, a subshell, a background job whose shell exits first)
+// no single process's death proves anything; nor when sharing cannot be told. Then nullopt:
+// the record names no provable owner, and nobody breaks it as owner-dead.
 std::optional<pid_t> descriptor_owner(int fd) {
-  std::optional<pid_t> owner;
+  std::vector<pid_t> sharers;
   const pid_t self = ::getpid();
   for (pid_t p = ::getppid(); p > 1; p = parent_of(p)) {
-    const long same = ::syscall(SYS_kcmp, self, p, KCMP_FILE, fd, fd);
-    if (same != 0) break;
-    owner = p;
+    const auto shares = shares_description(self, p, fd);
+    if (shares == Shares::unknown) return std::nullopt;
+    if (shares == Shares::no) break;
+    sharers.push_back(p);
   }
-  return owner;
+  if (sharers.size() != 1) return std::nullopt;
+  return sharers.front();
 }
 
 // The inherited descriptor may be write-only (`exec 9>f`) or read-only: read and write the
@@ -79,13 +105,14 @@ std::optional<UniqueFd> reopen_rw(int fd, const struct stat& st) {
 // check that the path still names the locked inode. Returns the token (0: no record written);
 // errc::lock_lost if a breaker replaced the file: the shell's descriptor cannot follow it.
 Result<std::uint64_t> record_grant(int rw, int fd, const struct stat& st, const LockOptions& o,
-                                   const std::string& what, const std::string& path) {
+                                   const std::string& what, const std::string& path,
+                                   std::optional<Clock::time_point> deadline) {
   auto old = pread_some(rw, kMaxRecordBytes, 0, what);
   if (!old) return std::uint64_t{0};
   auto prev = parse_record_head(*old);
   std::optional<detail::Guard> guard;
   if (o.mode == LockMode::shared || (prev && prev->state == "held")) {
-    auto g = detail::Guard::take(rw, what, std::nullopt);
+    auto g = detail::Guard::take(rw, what, deadline);
     if (!g) return std::move(g).error();
     guard.emplace(std::move(*g));
     old = pread_some(rw, kMaxRecordBytes, 0, what);
@@ -148,7 +175,9 @@ Result<FdLockOutcome> lock_fd(int fd, const LockOptions& o) {
   FdLockOutcome out{true, 0,
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
   if (!rw) return out;
-  auto token = record_grant(rw->get(), fd, st, o, what, path_of(fd));
+  std::optional<Clock::time_point> deadline;
+  if (o.timeout) deadline = start + *o.timeout;
+  auto token = record_grant(rw->get(), fd, st, o, what, path_of(fd), deadline);
   if (!token) {
     (void)::flock(fd, LOCK_UN);
     return std::move(token).error();

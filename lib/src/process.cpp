@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 #include <string_view>
@@ -59,6 +60,15 @@ StatLine read_stat(pid_t pid) {
     }
   }
   return out;
+}
+
+bool other_threads_alive(pid_t pid) {
+  std::error_code ec;
+  std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return false;
+  for (const auto& t : tasks)
+    if (t.path().filename() != std::to_string(pid)) return true;
+  return false;
 }
 
 std::string host_name() {
@@ -126,7 +136,9 @@ Liveness liveness_of(const ProcessIdentity& who) {
     return Liveness::unknown;
   }
   // A zombie has closed every descriptor; a different start time means the pid was reused.
-  if (st.state == 'Z' || st.state == 'X') return Liveness::dead;
+  // A thread-group leader that called pthread_exit shows 'Z' too while its other threads run:
+  // dead only when no other thread is left.
+  if ((st.state == 'Z' || st.state == 'X') && !other_threads_alive(who.pid)) return Liveness::dead;
   if (st.start_time != who.start_time) return Liveness::dead;
   return Liveness::alive;
 }

@@ -1,10 +1,14 @@
+#include <sys/syscall.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "ddsafe/process.hpp"
 #include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace ddsafe;
 
@@ -64,4 +68,37 @@ TEST_CASE("liveness_of: another host, boot or pid namespace is unknown, never de
   who = self_identity();
   who.pid = 999999;
   CHECK(liveness_of(who) == Liveness::dead);
+}
+
+TEST_CASE("liveness_of: a process whose main thread exited while another thread runs is alive",
+          "[process]") {
+  int ready[2];
+  int release[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(release) == 0);
+  test::ChildProcess child([&]() -> int {
+    ::close(release[1]);  // so that the parent's close is the worker's end of file
+    std::thread worker([&] {
+      char c;
+      (void)!::read(release[0], &c, 1);
+    });
+    worker.detach();
+    (void)!::write(ready[1], "x", 1);
+    ::syscall(SYS_exit, 0);  // ends the main thread only: the leader shows 'Z' in /proc/PID/stat
+    return 0;                // not reached
+  });
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  auto who = self_identity();
+  who.pid = child.pid();
+  who.start_time = identity_of(child.pid()).start_time;
+  REQUIRE(test::eventually([&] {
+    const auto stat = test::read_file("/proc/" + std::to_string(child.pid()) + "/stat");
+    return stat.find(") Z ") != std::string::npos;
+  }));
+  CHECK(liveness_of(who) == Liveness::alive);
+  ::close(release[1]);  // the worker returns, the process exits
+  REQUIRE(child.wait());
+  CHECK(liveness_of(who) == Liveness::dead);
+  for (int fd : {ready[0], ready[1], release[0]}) ::close(fd);
 }
