@@ -16,8 +16,6 @@ class DdsafeCategory final : public std::error_category {
       case errc::lock_timeout: return "timed out waiting for the lock";
       case errc::lock_held_by_self: return "lock is already held by this process";
       case errc::lock_lost: return "lock was lost (the lock file was replaced)";
-      case errc::owner_alive: return "lock owner is alive";
-      case errc::break_lost_race: return "another process broke the stale lock first";
       case errc::corrupt_record: return "unreadable record";
       case errc::not_a_regular_file: return "not a regular file";
       case errc::symlink_refused: return "is a symbolic link (refusing to follow it)";

@@ -59,7 +59,7 @@ Error explain_open_error(Error e, const std::filesystem::path& path) {
   return e;
 }
 
-Result<bool> still_names(const std::filesystem::path& path, int /*fd*/, FileId id) {
+Result<bool> still_names(const std::filesystem::path& path, FileId id) {
   // If the path names the inode, the inode has a name: no fstat for the link count needed.
   struct stat by_path {};
   if (::stat(path.c_str(), &by_path) != 0) {
@@ -394,7 +394,7 @@ Result<BreakOutcome> try_break(int fd, const std::filesystem::path& path, FileId
   if (why == StaleReason::none) return BreakOutcome::not_stale;
   auto guard = Guard::take(fd, path, deadline);
   if (!guard) return BreakOutcome::not_stale;  // deadline reached; the caller times out
-  auto same = detail::still_names(path, fd, id);
+  auto same = detail::still_names(path, id);
   if (!same) return std::move(same).error();
   if (!*same) return BreakOutcome::lost_race;
   // Under the guard the record must still be the very one judged. A dead owner writes nothing
@@ -491,7 +491,7 @@ Result<std::optional<Grant>> grant(const std::filesystem::path& path,
   auto length = write_grant(fd, path, old->size(), prev, g.record);
   if (!length) return std::move(length).error();
   g.length = *length;
-  auto same = detail::still_names(path, fd, file.id);
+  auto same = detail::still_names(path, file.id);
   if (!same) return std::move(same).error();
   if (!*same) return std::optional<Grant>();
   return std::optional<Grant>(std::move(g));
@@ -500,7 +500,6 @@ Result<std::optional<Grant>> grant(const std::filesystem::path& path,
 }  // namespace
 
 struct FileLockAccess {
-  static FileLock make() { return FileLock(); }
   static void init(FileLock& l, const std::filesystem::path& path, detail::OpenedLockFile f,
                    LockMode mode, Grant&& g, std::chrono::milliseconds waited, bool broke) {
     l.record_len_ = g.length;
@@ -574,7 +573,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, const Lock
     }
     if (errno != EWOULDBLOCK) return sys_error("flock", path);
     // Busy. A waiter must notice within one poll that the file it waits on was replaced.
-    auto same = detail::still_names(path, fd, file->id);
+    auto same = detail::still_names(path, file->id);
     if (!same) return std::move(same).error();
     if (!*same) {
       file.reset();
@@ -629,7 +628,7 @@ FileLock::~FileLock() { (void)release(); }
 
 Result<void> FileLock::verify() const {
   if (!held()) return make_error(errc::lock_lost, fmt::format("lock file '{}' is not held", path_.string()));
-  auto same = detail::still_names(path_, fd_.get(), FileId{dev_, ino_});
+  auto same = detail::still_names(path_, FileId{dev_, ino_});
   if (!same) return std::move(same).error();
   if (!*same)
     return make_error(errc::lock_lost,

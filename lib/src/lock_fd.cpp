@@ -136,7 +136,7 @@ Result<std::uint64_t> record_grant(int rw, int fd, const struct stat& st, const 
   rec.renewed_boot_ms = boot_clock_ms();
   if (!detail::write_record(rw, what, rec, old->size())) return std::uint64_t{0};
   if (path.empty() || path.front() != '/') return rec.token;
-  auto same = detail::still_names(path, rw, detail::FileId{st.st_dev, st.st_ino});
+  auto same = detail::still_names(path, detail::FileId{st.st_dev, st.st_ino});
   if (same && !*same)
     return make_error(errc::lock_lost,
                       fmt::format("{} was replaced (a stale lock was broken) while locking it; "

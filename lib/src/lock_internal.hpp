@@ -33,7 +33,7 @@ Result<OpenedLockFile> open_lock_file(const std::filesystem::path& path, bool cr
 
 /// Whether `path` still names the inode `id` and that inode still has a name (nlink > 0).
 /// A vanished path (ENOENT, ESTALE on NFS) counts as replaced.
-Result<bool> still_names(const std::filesystem::path& path, int fd, FileId id);
+Result<bool> still_names(const std::filesystem::path& path, FileId id);
 
 /// The owner record at the start of the lock file; nullopt when empty, partial or garbage.
 Result<std::optional<OwnerRecord>> read_record(int fd, const std::filesystem::path& path);

@@ -19,10 +19,6 @@ enum class errc {
   /// The lock file was replaced (broken as stale) while held; the holder is fenced off.
   /// Do not retry the protected write; acquire again and start over.
   lock_lost,
-  /// A break was refused because the owner is alive (or its liveness is unknown).
-  owner_alive,
-  /// Another breaker replaced the stale lock first. Retry acquisition.
-  break_lost_race,
   /// An on-disk record could not be parsed. Not retryable as such.
   corrupt_record,
   /// The lock path names something that is not a regular file (directory, FIFO, device).
