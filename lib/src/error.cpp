@@ -20,6 +20,14 @@ class DdsafeCategory final : public std::error_category {
       case errc::not_a_regular_file: return "not a regular file";
       case errc::symlink_refused: return "is a symbolic link (refusing to follow it)";
       case errc::invalid_argument: return "invalid argument";
+      case errc::empty_output_refused:
+        return "refusing to replace a non-empty file with empty content";
+      case errc::validation_failed: return "validation failed";
+      case errc::fence_token_stale: return "fencing token is stale";
+      case errc::not_durable: return "committed, but durability unknown";
+      case errc::hard_link_refused: return "file has other hard links";
+      case errc::liveness_source_failed: return "liveness source failed";
+      case errc::path_escapes_root: return "path escapes the root";
     }
     return "unknown ddsafe error";
   }

@@ -12,7 +12,13 @@ int exit_code_for(const Error& e, int conflict) {
       case errc::lock_lost: return kExitLockLost;
       case errc::not_a_regular_file:
       case errc::symlink_refused:
+      case errc::hard_link_refused:
+      case errc::validation_failed:
+      case errc::path_escapes_root:
       case errc::corrupt_record: return kExitDataErr;
+      case errc::empty_output_refused: return kExitEmptyRefused;
+      case errc::fence_token_stale: return kExitFenceStale;
+      case errc::not_durable: return kExitNotDurable;
       case errc::invalid_argument: return kExitUsage;
       default: return kExitSoftware;
     }

@@ -9,8 +9,12 @@ namespace ddsafe::tools {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConflict = 1;     ///< lock busy / timed out (-E overrides)
 inline constexpr int kExitUsage = 64;       ///< EX_USAGE: bad flags or values
-inline constexpr int kExitDataErr = 65;     ///< EX_DATAERR: path is a directory, symlink, not a file
+inline constexpr int kExitDataErr = 65;     ///< EX_DATAERR: bad data: not a regular file, refused
+                                            ///< symlink or hard link, failed validation
 inline constexpr int kExitNoInput = 66;     ///< EX_NOINPUT: a file or directory does not exist
+inline constexpr int kExitEmptyRefused = 67;  ///< empty output would replace a non-empty file
+inline constexpr int kExitFenceStale = 68;  ///< the fencing token is older than the lock's
+inline constexpr int kExitNotDurable = 69;  ///< committed, but the directory fsync failed
 inline constexpr int kExitSoftware = 70;    ///< EX_SOFTWARE: internal error
 inline constexpr int kExitOsErr = 71;       ///< EX_OSERR: other system errors
 inline constexpr int kExitCantCreat = 73;   ///< EX_CANTCREAT: read-only fs, no space, quota

@@ -27,6 +27,26 @@ enum class errc {
   symlink_refused,
   /// A value given by the caller is out of range (timeout, ttl, fd). Fix the call.
   invalid_argument,
+  /// The new content is empty and would replace a non-empty file (the `cmd > f` failure
+  /// class). Not retryable: allow empty output explicitly or fix the producer.
+  empty_output_refused,
+  /// The new content failed validation (JSON parse, or a check command rejected it).
+  /// Nothing was committed. Not retryable without new content.
+  validation_failed,
+  /// The caller's fencing token is older than the lock's current one: someone else holds
+  /// (or held) the lock since. Nothing was committed. Re-acquire and start over.
+  fence_token_stale,
+  /// The rename happened but the directory fsync failed: the new content is in place now but
+  /// may roll back after a crash. Do not retry the commit (fsync is never retried).
+  not_durable,
+  /// The target has more than one hard link; replacing it would split the links.
+  hard_link_refused,
+  /// A liveness source failed (non-zero exit, timeout, unparsable output); nothing may be
+  /// judged dead from it. Retry later.
+  liveness_source_failed,
+  /// A path would leave the root it must stay under (`..`, absolute, `/` in an id, a symlink,
+  /// another filesystem). Not retryable.
+  path_escapes_root,
 };
 
 const std::error_category& ddsafe_category() noexcept;
