@@ -45,10 +45,16 @@ int status_of(int wstatus) {
 // calls that change nothing but the child itself. Signal dispositions need no reset: forwarding
 // works with a blocked mask and signalfd, never with handlers.
 [[noreturn]] void exec_child(char* const* argv, char* const* envp, const sigset_t& old_mask,
-                             pid_t parent, int err_pipe) {
+                             pid_t parent, int err_pipe, int stdout_fd) {
   (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before prctl took effect; then nobody holds the lock for us.
   if (::getppid() != parent) ::_exit(127);
+  // dup2 leaves the copy without O_CLOEXEC, so the command inherits it as its stdout.
+  if (stdout_fd >= 0 && stdout_fd != STDOUT_FILENO && ::dup2(stdout_fd, STDOUT_FILENO) < 0) {
+    const int err = errno;
+    (void)!::write(err_pipe, &err, sizeof err);
+    ::_exit(127);
+  }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   ::execvpe(argv[0], argv, envp);
   const int err = errno;
@@ -75,10 +81,10 @@ std::vector<std::string> child_environment(
 // across the double return. No copy of the page tables for a child that execs at once (as
 // posix_spawn does).
 [[gnu::noinline]] pid_t spawn(char* const* argv, char* const* envp, const sigset_t& old_mask,
-                              int err_pipe) {
+                              int err_pipe, int stdout_fd) {
   const pid_t parent = ::getpid();
   const pid_t child = ::vfork();
-  if (child == 0) exec_child(argv, envp, old_mask, parent, err_pipe);
+  if (child == 0) exec_child(argv, envp, old_mask, parent, err_pipe, stdout_fd);
   return child;
 }
 
@@ -153,7 +159,7 @@ Result<RunOutcome> run_child(const RunRequest& req) {
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  const pid_t child = spawn(argv.data(), envp.data(), old_mask, err_write.get());
+  const pid_t child = spawn(argv.data(), envp.data(), old_mask, err_write.get(), req.stdout_fd);
   if (child < 0) return sys_error("vfork", "");
   err_write.reset();
 

@@ -16,6 +16,8 @@ namespace ddsafe {
 struct RunRequest {
   std::vector<std::string> argv;  ///< argv[0] is looked up in PATH
   std::vector<std::pair<std::string, std::string>> env;  ///< set (overriding) in the child
+  /// Descriptor to give the child as its stdout (-1: the caller's stdout).
+  int stdout_fd = -1;
   /// Called every `tick` while the child runs (0: never). Returning false stops the child:
   /// SIGTERM, then SIGKILL after `stop_grace`.
   std::chrono::milliseconds tick{0};
