@@ -1,0 +1,34 @@
+// dd-atomic: replace a file atomically and durably with a command's output or stdin.
+
+#include "common/exit_codes.hpp"
+#include "common/report.hpp"
+#include "dd-atomic/options.hpp"
+#include "dd-atomic/run.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ddsafe::tools;
+  CLI::App app{"replace FILE atomically with stdin or with the output of CMD\n"
+               "usage: CMD | dd-atomic [options] FILE\n"
+               "       dd-atomic [options] FILE -- CMD [ARGS...]",
+               "dd-atomic"};
+  AtomicCli cli;
+  add_common_flags(app, cli.verbose, cli.quiet);
+  add_atomic_flags(app, cli);
+  const auto split = split_at_separator(argc, argv);
+  try {
+    std::vector<std::string> rest(split.own.rbegin(), split.own.rend() - 1);
+    app.parse(rest);
+  } catch (const CLI::ParseError& e) {
+    return usage_exit(app, e);
+  }
+  auto log = make_logger("dd-atomic", cli.quiet > 0 ? -1 : cli.verbose);
+  if (split.had_separator && split.producer.empty()) {
+    log->error("missing command after '--'");
+    return kExitUsage;
+  }
+  cli.producer = split.producer;
+  auto plan = to_plan(cli);
+  if (!plan) return report(*log, plan.error());
+  auto journal = open_journal(cli.journal, "dd-atomic", log);
+  return run_atomic(*plan, *journal, *log);
+}
