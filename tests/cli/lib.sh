@@ -49,3 +49,7 @@ skip_unless_root() {
 }
 # files DIR: the names in DIR on one line, sorted, hidden ones included ("-" when empty).
 files() { local l; l=$(ls -A "$1" | sort | tr '\n' ' '); echo "${l:--}"; }
+# temps DIR: dd-atomic temp files left in DIR ("none" when there are none).
+temps() { local l; l=$(ls -A "$1" | grep -F '~dd' | tr '\n' ' '); echo "${l:-none}"; }
+# digest FILE: a short content hash, to show a file is byte-identical before and after.
+digest() { sha256sum "$1" | cut -c1-16; }
