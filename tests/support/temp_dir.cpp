@@ -36,4 +36,13 @@ void write_file(const std::filesystem::path& p, const std::string& content) {
   out << content;
 }
 
+std::vector<std::string> atomic_temps(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    auto name = e.path().filename().string();
+    if (name.find("~dd") != std::string::npos) out.push_back(std::move(name));
+  }
+  return out;
+}
+
 }  // namespace ddsafe::test

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ddsafe::test {
 
@@ -21,6 +22,9 @@ class TempDir {
 
 /// Whole content of a file ("" if missing).
 std::string read_file(const std::filesystem::path& p);
+/// Names in `dir` that are dd-atomic temps (of any target): ".NAME~dd...".
+std::vector<std::string> atomic_temps(const std::filesystem::path& dir);
+
 /// Writes (replaces) a file's content.
 void write_file(const std::filesystem::path& p, const std::string& content);
 
