@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and shows dd-lock doing its job: a lock contended by
-# several processes, a fail-open that gets journaled, a stale lock recovered, the journal.
+# several processes, a fail-open that gets journaled, a stale lock recovered; dd-atomic refusing
+# to clobber a file; the journal.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -56,5 +57,23 @@ sleep 0.2
 dd-lock --status .status.lock || true
 wait
 
-say "6. The journal: every fail-open and every stale break is on record"
+say "6. dd-atomic: a failing producer or empty output never clobbers a file (unlike > and sponge)"
+echo '{"name":"web","port":8080}' > cfg.json
+echo "  cfg.json: $(cat cfg.json)"
+dd-atomic cfg.json -- jq '.port =' cfg.json 2>&1 | sed 's/^/  /' || true
+jq '.port =' cfg.json 2>/dev/null | dd-atomic cfg.json 2>&1 | sed 's/^/  /' || true
+echo '{"name":' | dd-atomic --validate json cfg.json 2>&1 | sed 's/^/  /' || true
+echo "  cfg.json is still: $(cat cfg.json)"
+dd-atomic --backup cfg.json -- jq -c '.port = 8443' cfg.json
+echo "  committed: $(cat cfg.json) (previous kept as cfg.json~: $(cat cfg.json~))"
+
+say "7. dd-atomic --lock: 4 processes x 25 read-modify-write increments through jq, none lost"
+echo '{"n":0}' > counter.json
+for w in 1 2 3 4; do
+  ( for i in $(seq 1 25); do dd-atomic --lock counter.json -- jq -c '.n += 1' counter.json; done ) &
+done
+wait
+echo "  n = $(jq .n counter.json) (expected 100); with 'jq ... > tmp && mv tmp f' and no lock, updates get lost"
+
+say "8. The journal: every fail-open, stale break and aborted write is on record"
 cat "$DD_JOURNAL"
