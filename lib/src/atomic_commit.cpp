@@ -106,9 +106,13 @@ Result<bool> AtomicFileAccess::same_content(const AtomicFile& f, off_t size) {
 
 // Owner first: chown clears set-user-ID and set-group-ID, which the chmod then restores. Both
 // before the fsync, so the fsync makes them durable too.
-Result<void> AtomicFileAccess::set_metadata(AtomicFile& f, const std::optional<struct stat>& old) {
+Result<void> AtomicFileAccess::set_metadata(AtomicFile& f, const State& s) {
   const int fd = f.fd_.get();
-  if (old && f.options_.keep_owner && ::fchown(fd, old->st_uid, old->st_gid) != 0) {
+  const auto& old = s.old;
+  const bool same_owner =
+      old && old->st_uid == s.temp.st_uid && old->st_gid == s.temp.st_gid;
+  if (old && f.options_.keep_owner && !same_owner &&
+      ::fchown(fd, old->st_uid, old->st_gid) != 0) {
     if (errno != EPERM) return sys_error("chown the new version of", f.target_);
     (void)::fchown(fd, static_cast<uid_t>(-1), old->st_gid);  // our group at least, if permitted
   }
@@ -179,11 +183,9 @@ Result<AtomicFileAccess::State> AtomicFileAccess::guard(const AtomicFile& f) {
   State s;
   if (auto st = check_target(f)) s.old = *st;
   else if (st.error().code != std::errc::no_such_file_or_directory) return st.error();
-  struct stat temp{};
-  if (::fstat(f.fd_.get(), &temp) != 0) return sys_error("stat temp of", f.target_);
-  s.size = temp.st_size;
-  const bool old_regular = s.old && S_ISREG(s.old->st_mode);
-  if (!f.options_.allow_empty && s.size == 0 && old_regular && s.old->st_size > 0)
+  if (::fstat(f.fd_.get(), &s.temp) != 0) return sys_error("stat temp of", f.target_);
+  if (s.old && !S_ISREG(s.old->st_mode)) s.old.reset();  // a replaced symlink: no old content
+  if (!f.options_.allow_empty && s.temp.st_size == 0 && s.old && s.old->st_size > 0)
     return make_error(errc::empty_output_refused, fmt::format("'{}'", f.target_.string()));
   return s;
 }
@@ -200,17 +202,17 @@ Result<CommitInfo> AtomicFile::commit() {
   auto state = A::guard(*this);
   if (!state) return A::fail(*this, state.error());
   const auto& old = state->old;
-  const bool old_regular = old && S_ISREG(old->st_mode);
-  CommitInfo info{true, static_cast<std::uint64_t>(state->size), {}};
-  if (options_.if_changed && old_regular && old->st_size == state->size) {
-    auto same = A::same_content(*this, state->size);
+  const off_t size = state->temp.st_size;
+  CommitInfo info{true, static_cast<std::uint64_t>(size), {}};
+  if (options_.if_changed && old && old->st_size == size) {
+    auto same = A::same_content(*this, size);
     if (!same) return A::fail(*this, same.error());
     if (*same) {
       A::discard(*this);
       return CommitInfo{false, info.bytes, {}};
     }
   }
-  if (auto m = A::set_metadata(*this, old_regular ? old : std::nullopt); !m) return A::fail(*this, m.error());
+  if (auto m = A::set_metadata(*this, *state); !m) return A::fail(*this, m.error());
   if (temp_name_.empty())
     if (auto linked = A::link_temp(*this, 'l'); !linked) return A::fail(*this, linked.error());
   const auto temp_path = dir_of(target_) / temp_name_;

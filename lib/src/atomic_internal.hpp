@@ -48,11 +48,11 @@ struct AtomicFileAccess {
   /// The target as it is now (ENOENT: none) and the temp's size; the guards of precheck().
   struct State {
     std::optional<struct stat> old;
-    off_t size = 0;
+    struct stat temp {};
   };
   static Result<State> guard(const AtomicFile& f);
   static Result<bool> same_content(const AtomicFile& f, off_t size);
-  static Result<void> set_metadata(AtomicFile& f, const std::optional<struct stat>& old);
+  static Result<void> set_metadata(AtomicFile& f, const State& s);
   static Result<std::filesystem::path> make_backup(AtomicFile& f);
   static Result<void> check_fence(const AtomicFile& f);
   static Error fail(AtomicFile& f, Error e);
