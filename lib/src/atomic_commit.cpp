@@ -1,6 +1,7 @@
 // AtomicFile::commit and the read-modify-write built on it.
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,11 +41,15 @@ mode_t current_umask() {
 
 void emit_commit(const AtomicOptions& o, const fs::path& target, const CommitInfo& info,
                  bool durable) {
-  if (!o.events || (!o.journal_commits && durable)) return;
+  if (!o.events || (!o.journal_commits && durable && !info.backup_error)) return;
   const std::string path = detail::absolute_path(target);
   const auto bytes = static_cast<std::int64_t>(info.bytes);
   Event ev{"atomic_commit", {}};
   ev.add("path", path).add("bytes", bytes).add("durable", durable).add("tool", o.tool);
+  if (info.backup_error) {
+    const std::string why = info.backup_error->message();
+    ev.add("backup_error", why);
+  }
   if (info.backup) {
     const std::string backup = detail::absolute_path(*info.backup);
     ev.add("backup", backup);
@@ -123,20 +128,46 @@ Result<void> AtomicFileAccess::set_metadata(AtomicFile& f, const State& s) {
   return {};
 }
 
-// link() the old version to a staging name, then rename that over NAME+suffix: there is never a
-// moment without a target, and an older backup is replaced in one step.
-Result<fs::path> AtomicFileAccess::make_backup(AtomicFile& f) {
-  const auto staging = new_temp_name(f, 'b');
-  const auto backup = f.name_ + *f.options_.backup_suffix;
+// The rename over NAME, keeping the old version's inode under a name of ours when a backup is
+// wanted: renameat2(RENAME_EXCHANGE) swaps the temp and NAME in one step, so NAME never goes
+// missing and never has a second link (which would make the next writer refuse it). Where the
+// filesystem cannot exchange, a hard link to the old version is made first. Returns the name now
+// holding the old version ("" when no backup is wanted).
+Result<std::string> AtomicFileAccess::place(AtomicFile& f, bool keep_old) {
   const int dir = f.dir_.get();
+  const char* temp = f.temp_name_.c_str();
+  const auto fail_rename = [&] {
+    return sys_error(fmt::format("rename '{}' to", (dir_of(f.target_) / f.temp_name_).string()),
+                     f.target_);
+  };
+  if (!keep_old) {
+    if (::renameat(dir, temp, dir, f.name_.c_str()) != 0) return fail_rename();
+    return std::string();
+  }
+  if (::renameat2(dir, temp, dir, f.name_.c_str(), RENAME_EXCHANGE) == 0) return f.temp_name_;
+  if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return fail_rename();
+  auto staging = new_temp_name(f, 'b');
   if (::linkat(dir, f.name_.c_str(), dir, staging.c_str(), 0) != 0)
     return sys_error("link a backup of", f.target_);
-  if (::renameat(dir, staging.c_str(), dir, backup.c_str()) != 0) {
-    auto e = sys_error("rename a backup to", dir_of(f.target_) / backup);
+  if (::renameat(dir, temp, dir, f.name_.c_str()) != 0) {
+    auto e = fail_rename();
     (void)::unlinkat(dir, staging.c_str(), 0);
     return e;
   }
-  return dir_of(f.target_) / backup;
+  return staging;
+}
+
+// After the commit: the old version's inode, held under `source`, becomes NAME+suffix (an older
+// backup is replaced in one step). Failing here loses only the backup, never the commit.
+void AtomicFileAccess::keep_backup(AtomicFile& f, const std::string& source, CommitInfo& info) {
+  const int dir = f.dir_.get();
+  const auto backup = f.name_ + *f.options_.backup_suffix;
+  if (::renameat(dir, source.c_str(), dir, backup.c_str()) == 0)
+    info.backup = dir_of(f.target_) / backup;
+  else
+    info.backup_error = sys_error("keep the previous version as", dir_of(f.target_) / backup);
+  // rename(2) does nothing when both names already link the same inode: drop ours then.
+  (void)::unlinkat(dir, source.c_str(), 0);
 }
 
 Result<void> AtomicFileAccess::check_fence(const AtomicFile& f) {
@@ -203,13 +234,15 @@ Result<CommitInfo> AtomicFile::commit() {
   if (!state) return A::fail(*this, state.error());
   const auto& old = state->old;
   const off_t size = state->temp.st_size;
-  CommitInfo info{true, static_cast<std::uint64_t>(size), {}};
+  CommitInfo info;
+  info.bytes = static_cast<std::uint64_t>(size);
   if (options_.if_changed && old && old->st_size == size) {
     auto same = A::same_content(*this, size);
     if (!same) return A::fail(*this, same.error());
     if (*same) {
       A::discard(*this);
-      return CommitInfo{false, info.bytes, {}};
+      info.changed = false;
+      return info;
     }
   }
   if (auto m = A::set_metadata(*this, *state); !m) return A::fail(*this, m.error());
@@ -221,15 +254,15 @@ Result<CommitInfo> AtomicFile::commit() {
   // the dirty pages and a second fsync would report success.
   if (options_.durability == Durability::durable && ::fsync(fd_.get()) != 0)
     return A::fail(*this, sys_error("fsync", temp_path));
-  if (options_.backup_suffix && old) {
-    auto backup = A::make_backup(*this);
-    if (!backup) return A::fail(*this, backup.error());
-    info.backup = *backup;
-  }
   if (options_.fence)
     if (auto fresh = A::check_fence(*this); !fresh) return A::fail(*this, fresh.error());
-  if (::renameat(dir_.get(), temp_name_.c_str(), dir_.get(), name_.c_str()) != 0)
-    return A::fail(*this, sys_error(fmt::format("rename '{}' to", temp_path.string()), target_));
+  const bool keep_old = options_.backup_suffix && old;
+  if (keep_old && name_.size() + options_.backup_suffix->size() > static_cast<std::size_t>(name_max_))
+    return A::fail(*this, sys_error(ENAMETOOLONG, "keep the previous version as",
+                                    dir_of(target_) / (name_ + *options_.backup_suffix)));
+  auto old_version = A::place(*this, keep_old);
+  if (!old_version) return A::fail(*this, old_version.error());
+  if (!old_version->empty()) A::keep_backup(*this, *old_version, info);
   if (auto done = A::finish(*this, info); !done) return done.error();
   return info;
 }

@@ -59,6 +59,7 @@ struct DirEntry {
 
 Result<DirEntry> open_parent(const fs::path& target) {
   const fs::path name = target.filename();
+  if (target.empty()) return make_error(errc::invalid_argument, "empty file name");
   if (name.empty() || name == "." || name == "..")
     return sys_error(EISDIR, "replace", target);
   fs::path dir = target.parent_path();
@@ -217,10 +218,13 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target, AtomicOptions opti
   f.target_ = *resolved;
   f.name_ = std::move(parent->name);
   f.options_ = std::move(options);
-  f.temp_prefix_ = detail::temp_prefix(f.name_, ::fpathconf(f.dir_.get(), _PC_NAME_MAX));
+  if (const long name_max = ::fpathconf(f.dir_.get(), _PC_NAME_MAX); name_max > 0)
+    f.name_max_ = name_max;
+  f.temp_prefix_ = detail::temp_prefix(f.name_, f.name_max_);
+  // Sweep first: a killed writer's backup staging link would make the target look hard-linked.
+  detail::sweep_stale_temps(f.dir_.get(), f.temp_prefix_);
   if (auto st = AtomicFileAccess::check_target(f); !st && st.error().code != std::errc::no_such_file_or_directory)
     return st.error();
-  detail::sweep_stale_temps(f.dir_.get(), f.temp_prefix_);
   if (auto opened = AtomicFileAccess::open_temp(f); !opened) return opened.error();
   f.finished_ = false;
   return f;
@@ -235,6 +239,7 @@ AtomicFile::AtomicFile(AtomicFile&& o) noexcept
       temp_prefix_(std::move(o.temp_prefix_)),
       options_(std::move(o.options_)),
       bytes_(o.bytes_),
+      name_max_(o.name_max_),
       finished_(std::exchange(o.finished_, true)) {}
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
@@ -248,6 +253,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
   temp_prefix_ = std::move(o.temp_prefix_);
   options_ = std::move(o.options_);
   bytes_ = o.bytes_;
+  name_max_ = o.name_max_;
   finished_ = std::exchange(o.finished_, true);
   return *this;
 }

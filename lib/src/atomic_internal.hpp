@@ -53,7 +53,8 @@ struct AtomicFileAccess {
   static Result<State> guard(const AtomicFile& f);
   static Result<bool> same_content(const AtomicFile& f, off_t size);
   static Result<void> set_metadata(AtomicFile& f, const State& s);
-  static Result<std::filesystem::path> make_backup(AtomicFile& f);
+  static Result<std::string> place(AtomicFile& f, bool keep_old);
+  static void keep_backup(AtomicFile& f, const std::string& source, CommitInfo& info);
   static Result<void> check_fence(const AtomicFile& f);
   static Error fail(AtomicFile& f, Error e);
   static void discard(AtomicFile& f);

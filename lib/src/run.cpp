@@ -27,10 +27,16 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
+// The signals to forward: those the caller does not ignore. An ignored one (nohup, a
+// background job's INT) stays ignored, and the child inherits SIG_IGN through exec.
 sigset_t forwarded_set() {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : kForwarded) sigaddset(&set, s);
+  for (int s : kForwarded) {
+    struct sigaction now{};
+    if (::sigaction(s, nullptr, &now) == 0 && now.sa_handler == SIG_IGN) continue;
+    sigaddset(&set, s);
+  }
   sigaddset(&set, SIGCHLD);
   return set;
 }
@@ -191,6 +197,7 @@ Result<RunOutcome> run_child(const RunRequest& req) {
     while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
       const int sig = static_cast<int>(si.ssi_signo);
       if (sig == SIGCHLD) continue;
+      if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) out.interrupted_by = sig;
       // A terminal's INT/QUIT/HUP already reached the child's process group (same as ours).
       if (si.ssi_code == SI_KERNEL) continue;
       (void)::kill(child, sig);

@@ -332,3 +332,32 @@ TEST_CASE("atomic durability commits without fsync", "[atomic]") {
   REQUIRE(replace(dir / "cfg", "fast", o));
   CHECK(read_file(dir / "cfg") == "fast");
 }
+
+TEST_CASE("a concurrent writer's named temp survives another writer's sweep", "[atomic]") {
+  TempDir dir;
+  write_file(dir / "cfg", "old");
+  auto first = AtomicFile::create(dir / "cfg");
+  REQUIRE(first);
+  REQUIRE(first->write("first"));
+  auto named = first->temp_path();  // e.g. a --check running on it
+  REQUIRE(named);
+  REQUIRE(replace(dir / "cfg", "second"));  // its create() sweeps
+  CHECK(fs::exists(*named));
+  REQUIRE(first->commit());
+  CHECK(read_file(dir / "cfg") == "first");
+}
+
+TEST_CASE("backup: a refused commit keeps the older backup and a single link", "[atomic]") {
+  TempDir dir;
+  write_file(dir / "cfg", "v1");
+  write_file(dir / "cfg~", "v0");
+  AtomicOptions o;
+  o.backup_suffix = "~";
+  o.fence = Fence{dir / "lock", 12345};  // no such token: refused right before the rename
+  auto r = replace(dir / "cfg", "v2", o);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::fence_token_stale);
+  CHECK(read_file(dir / "cfg~") == "v0");
+  CHECK(stat_of(dir / "cfg").st_nlink == 1);
+  CHECK(test::atomic_temps(dir.path()).empty());
+}

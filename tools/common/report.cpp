@@ -1,5 +1,10 @@
 #include "common/report.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -47,6 +52,14 @@ std::unique_ptr<journal::Journal> open_journal(const std::optional<std::string>&
   };
   return std::make_unique<journal::Journal>(resolved, journal::Origin{tool, pid}, warn,
                                             /*sync=*/true, journal::is_default_path(p));
+}
+
+void ensure_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      const int null = ::open("/dev/null", O_RDWR);  // the lowest free number: fd itself
+      if (null > 2) ::close(null);
+    }
 }
 
 void add_common_flags(CLI::App& app, int& verbose, int& quiet) {

@@ -29,6 +29,10 @@ std::unique_ptr<journal::Journal> open_journal(const std::optional<std::string>&
                                                std::shared_ptr<spdlog::logger> log,
                                                std::int64_t pid = 0);
 
+/// Opens /dev/null on any of descriptors 0, 1, 2 that is closed, so that no file the tool opens
+/// later becomes a standard stream (and receives a child's output or our messages).
+void ensure_standard_fds();
+
 /// Adds -v/--verbose and -q/--quiet (counted) and --version to `app`.
 void add_common_flags(CLI::App& app, int& verbose, int& quiet);
 

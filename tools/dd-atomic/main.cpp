@@ -7,6 +7,7 @@
 
 int main(int argc, char** argv) {
   using namespace ddsafe::tools;
+  ensure_standard_fds();
   CLI::App app{"replace FILE atomically with stdin or with the output of CMD\n"
                "usage: CMD | dd-atomic [options] FILE\n"
                "       dd-atomic [options] FILE -- CMD [ARGS...]",

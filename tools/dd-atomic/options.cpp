@@ -103,6 +103,8 @@ Result<AtomicPlan> to_plan(const AtomicCli& cli) {
     if (!t) return t.error();
     plan.fence_token = *t;
   }
+  if (cli.lock && cli.fence_token)
+    return usage("--fence-token checks a lock held elsewhere; --lock fences with its own token");
   plan.lock = cli.lock;
   if (cli.lock_file) plan.lock_file = *cli.lock_file;
   plan.validate_json = cli.validate.has_value();

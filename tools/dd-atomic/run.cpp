@@ -1,6 +1,7 @@
 #include "dd-atomic/run.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -25,18 +26,32 @@ volatile std::sig_atomic_t g_signal = 0;
 extern "C" void on_signal(int sig) { g_signal = sig; }
 
 // From here on a signal must not kill us between creating the temp and removing it: INT, TERM
-// and HUP interrupt reading (no SA_RESTART), we abort, then die of the same signal.
+// and HUP interrupt reading (no SA_RESTART), we abort, then die of the same signal. A signal
+// the caller ignores (nohup, a background job) stays ignored, for the producer too.
 void catch_signals() {
   struct sigaction sa{};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &sa, nullptr);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old{};
+    if (::sigaction(s, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(s, &sa, nullptr);
+  }
 }
 
 [[noreturn]] void die_of(int sig) {
   std::signal(sig, SIG_DFL);
   ::raise(sig);
   std::_Exit(128 + sig);
+}
+
+// A signal asked us to stop (while we read, or forwarded to a producer or check): abort and
+// die of it, whatever the child made of it.
+void stop_if_signalled(AtomicFile& f, int sig) {
+  if (sig == 0) sig = g_signal;
+  if (sig == 0) return;
+  f.abort(fmt::format("interrupted by signal {} ({})", sig, ::strsignal(sig)));
+  die_of(sig);
 }
 
 // Aborts the new version with `why`, says so naming the target, returns `code`.
@@ -114,6 +129,7 @@ int fill(AtomicFile& f, const AtomicPlan& plan, spdlog::logger& log) {
   req.stdout_fd = f.fd();
   auto out = run_child(req);
   if (!out) return give_up(f, log, out.error().message(), exit_code_for(out.error()));
+  stop_if_signalled(f, out->interrupted_by);
   if (out->status == 0) return 0;
   return give_up(f, log, describe_status(plan.producer[0], *out), out->status);
 }
@@ -126,6 +142,7 @@ int run_check(AtomicFile& f, const std::string& check, spdlog::logger& log) {
   req.stdout_fd = STDERR_FILENO;  // our stdout stays clean for pipelines
   auto out = run_child(req);
   if (!out) return give_up(f, log, out.error().message(), exit_code_for(out.error()));
+  stop_if_signalled(f, out->interrupted_by);
   if (out->status == 0) return 0;
   return give_up(f, log, "check " + describe_status(check, *out), kExitDataErr);
 }
@@ -138,8 +155,22 @@ Result<fs::path> lock_path_for(const AtomicPlan& plan) {
   return sidecar_lock_path(plan.target, plan.options.symlinks);
 }
 
+// --lock-file naming the target itself would turn the data into a lock record.
+Result<void> check_lock_file(const fs::path& lock, const fs::path& target) {
+  struct stat a{}, b{};
+  const bool same = lock == target || (::stat(lock.c_str(), &a) == 0 &&
+                                       ::stat(target.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+                                       a.st_ino == b.st_ino);
+  if (!same) return {};
+  return make_error(errc::invalid_argument,
+                    fmt::format("lock file '{}' is the file to replace", lock.string()));
+}
+
 int commit(AtomicFile& f, spdlog::logger& log) {
+  stop_if_signalled(f, 0);
   auto done = f.commit();
+  if (done && done->backup_error)
+    log.warn("replaced '{}', but could not {}", f.target().string(), done->backup_error->message());
   if (done) {
     if (done->changed) log.info("replaced '{}' ({} bytes)", f.target().string(), done->bytes);
     else log.info("'{}' unchanged ({} bytes)", f.target().string(), done->bytes);
@@ -164,6 +195,8 @@ int run_atomic(const AtomicPlan& plan, EventSink& events, spdlog::logger& log) {
   if (plan.lock || plan.fence_token) {
     auto path = lock_path_for(plan);
     if (!path) return report(log, path.error());
+    if (auto distinct = check_lock_file(*path, plan.target); !distinct)
+      return report(log, distinct.error());
     if (plan.lock) {
       LockOptions lo;
       lo.timeout = plan.lock_timeout;
@@ -180,10 +213,7 @@ int run_atomic(const AtomicPlan& plan, EventSink& events, spdlog::logger& log) {
   if (!file) return report(log, file.error());
   catch_signals();
   if (int status = fill(*file, plan, log); status != 0) return status;
-  if (g_signal) {
-    file->abort(fmt::format("interrupted by signal {}", static_cast<int>(g_signal)));
-    die_of(g_signal);
-  }
+  stop_if_signalled(*file, 0);
   if (auto guard = file->precheck(); !guard)
     return give_up(*file, log, guard.error().message(), exit_code_for(guard.error()));
   if (plan.validate_json)

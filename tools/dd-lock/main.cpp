@@ -147,6 +147,7 @@ int lock_and_run(const LockCli& cli, spdlog::logger& log, std::shared_ptr<spdlog
 
 int main(int argc, char** argv) {
   CLI::App app{"run a command under a file lock, with leases and journaled fail-open", "dd-lock"};
+  ddsafe::tools::ensure_standard_fds();
   LockCli cli;
   add_lock_flags(app, cli);
   add_common_flags(app, cli.verbose, cli.quiet);

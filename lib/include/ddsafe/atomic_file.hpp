@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "ddsafe/error.hpp"
 #include "ddsafe/events.hpp"
 #include "ddsafe/result.hpp"
 #include "ddsafe/unique_fd.hpp"
@@ -73,6 +74,9 @@ struct CommitInfo {
   bool changed = true;  ///< false: if_changed found identical bytes and left the file alone
   std::uint64_t bytes = 0;
   std::optional<std::filesystem::path> backup;  ///< where the previous version was kept
+  /// The commit happened, but the previous version could not be kept as asked (the old inode
+  /// is gone). Rare: a rename within the same directory failed.
+  std::optional<Error> backup_error;
 };
 
 /// A new version of a file, written to a temp in the target's directory and renamed over the
@@ -112,8 +116,8 @@ class AtomicFile {
   /// non-empty file, a target that became a symlink, a directory or hard-linked), without
   /// committing or aborting: lets a caller report that before running validators.
   [[nodiscard]] Result<void> precheck() const;
-  /// Makes the new content the target's: owner and mode, fsync(temp), backup link, fence
-  /// check, rename, fsync(directory). Any failure before the rename removes the temp, leaves
+  /// Makes the new content the target's: owner and mode, fsync(temp), fence check, rename
+  /// (an exchange with the old version when a backup is wanted), backup, fsync(directory). Any failure before the rename removes the temp, leaves
   /// the target untouched, emits atomic_abort and returns the error (fsync is never retried).
   /// If only the final directory fsync fails, the new content is in place but may not survive
   /// a crash: errc::not_durable. Requires: not committed or aborted yet.
@@ -133,6 +137,7 @@ class AtomicFile {
   std::string temp_prefix_;
   AtomicOptions options_;
   std::uint64_t bytes_ = 0;
+  long name_max_ = 255;  ///< NAME_MAX of the target's directory
   bool finished_ = true;
 };
 

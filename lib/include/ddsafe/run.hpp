@@ -32,6 +32,9 @@ struct RunOutcome {
   int status = 0;        ///< exit code, or 128 + signal number if killed (as a shell reports)
   int exec_errno = 0;    ///< non-zero: the command could not be started (ENOENT, EACCES, ...)
   bool stopped = false;  ///< on_tick asked to stop it
+  /// The last of SIGINT, SIGTERM, SIGHUP that reached the caller while the child ran (0: none):
+  /// the caller was asked to stop, whatever the child made of the signal.
+  int interrupted_by = 0;
   std::vector<pid_t> leftovers;  ///< descendants found running after the child exited
 };
 

@@ -21,3 +21,9 @@ echo "rc=$? says stale: $(yesno has err "fencing token is stale") n: $(jq .n cfg
 dd-lock cfg.lock sh -c 'echo "{\"n\":7}" | dd-atomic --fence-token "$DD_LOCK_TOKEN" cfg.json'
 echo "rc=$? n: $(jq .n cfg.json)"
 echo '{"n":8}' | dd-atomic --fence-token abc cfg.json 2>/dev/null; echo "rc=$?"
+# --lock-file naming the file to replace would turn the data into a lock record: refused (64).
+echo '{"n":1}' > data.json
+dd-atomic --lock --lock-file data.json data.json -- jq -c '.n += 1' data.json 2>err; echo "rc=$? data: $(cat data.json) says: $(yesno has err "is the file to replace")"
+ln -s data.json alias.json
+dd-atomic --lock --lock-file alias.json data.json -- jq -c '.n += 1' data.json 2>/dev/null; echo "via a link: rc=$? data: $(cat data.json)"
+echo '{}' | dd-atomic --lock --fence-token 5 data.json 2>/dev/null; echo "--lock with --fence-token: rc=$?"
