@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/seconds.hpp"
 #include "ddsafe/file_lock.hpp"
 
 namespace ddsafe::tools {
@@ -47,10 +48,6 @@ Result<void> take_command(LockCli& cli, std::vector<std::string> rest);
 
 /// Registers dd-lock's flags on `app`.
 void add_lock_flags(CLI::App& app, LockCli& cli);
-
-/// Turns a time value ("2", "0.5", "1e-3") into nanoseconds. Rejects NaN, infinities, negative
-/// numbers, trailing garbage and values above 1e9 seconds; the error names the flag.
-Result<std::chrono::nanoseconds> parse_seconds(const std::string& text, const char* flag);
 
 /// Library options for the parsed flags (mode, timeout, ttl, policy).
 Result<LockOptions> to_lock_options(const LockCli& cli);
