@@ -51,6 +51,10 @@ struct Judgement {
 
 bool is_staging(const std::string& name) { return name.starts_with(kSessionStagingPrefix); }
 
+// A staging dir is unlocked for a moment while Session::create builds it (between mkdir and
+// the lock). Whatever --min-age says, only one left this long is an abandoned creation.
+constexpr std::int64_t kStagingGraceS = 3600;
+
 Judgement keep(std::string reason, std::int64_t age = -1) {
   Judgement j;
   j.reason = std::move(reason);
@@ -103,6 +107,8 @@ Judgement judge(Pass& p, const std::string& name) {
   if (p.live && !is_staging(name) && p.live->ids.count(name)) return kept("listed as live");
   if (age < p.o.min_age.count())
     return kept(fmt::format("younger than --min-age ({} s < {} s)", age, p.o.min_age.count()));
+  if (is_staging(name) && age < kStagingGraceS)
+    return kept(fmt::format("session creation in progress (younger than {} s)", kStagingGraceS));
   auto dir = detail::open_dir_at(p.root.get(), name, *node, shown);
   if (!dir) return kept(dir.error().message());
   Judgement j;
