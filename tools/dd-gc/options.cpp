@@ -55,6 +55,7 @@ void add_gc_flags(CLI::App& app, GcCli& cli) {
       ->type_name("SECONDS");
   app.add_option("--max-remove", cli.max_remove,
                  "skip the whole pass if it would remove more than N dirs (default 1000)")
+      ->check(CLI::NonNegativeNumber)
       ->type_name("N");
   app.add_flag("--force", cli.force,
                "run past the circuit breakers (--max-remove; a live command listing nobody "
@@ -96,7 +97,7 @@ Result<gc::Options> to_gc_options(const GcCli& cli) {
     o.live = gc::LiveCommand{*cli.live_cmd, cli.live_regex,
                              std::chrono::duration_cast<std::chrono::milliseconds>(*t)};
   }
-  o.max_remove = cli.max_remove;
+  o.max_remove = static_cast<std::size_t>(cli.max_remove);
   o.force = cli.force;
   o.dry_run = cli.dry_run;
   o.tool = "dd-gc";

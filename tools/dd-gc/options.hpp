@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -18,7 +19,7 @@ struct GcCli {
   std::optional<std::string> live_regex;
   std::string live_timeout = "30";
   std::string min_age = "3600";
-  std::size_t max_remove = 1000;
+  std::int64_t max_remove = 1000;
   bool force = false;
   bool dry_run = false;
   bool strict = false;
