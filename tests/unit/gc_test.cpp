@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -319,27 +321,38 @@ TEST_CASE("gc: ROOT/<id> swapped for a symlink during the sweep never leads outs
 
 namespace {
 
-// chattr +i on a file, undone at scope exit so the temp dir can be removed.
+// chattr +i on a file; at scope exit every immutable flag under `scope` is cleared (the file
+// may have moved into the trash by then), so the temp dir can be removed.
 struct Immutable {
-  fs::path path;
+  fs::path scope;
   bool ok;
-  explicit Immutable(fs::path p)
-      : path(std::move(p)),
-        ok(std::system(("chattr +i '" + path.string() + "' 2>/dev/null").c_str()) == 0) {}
-  ~Immutable() { (void)std::system(("chattr -i '" + path.string() + "' 2>/dev/null").c_str()); }
+  Immutable(const fs::path& file, fs::path s)
+      : scope(std::move(s)),
+        ok(std::system(("chattr +i '" + file.string() + "' 2>/dev/null").c_str()) == 0) {}
+  ~Immutable() { (void)std::system(("chattr -R -i '" + scope.string() + "' 2>/dev/null").c_str()); }
 };
 
-// A bind mount (read-only when asked), unmounted at scope exit, before the temp dir goes.
+// A bind mount (read-only when asked). At scope exit every mount under `scope` is detached,
+// wherever the sweep moved it, before the temp dir is removed.
 struct BindMount {
-  fs::path target;
+  fs::path scope;
   bool ok;
-  BindMount(const fs::path& source, fs::path t, bool read_only) : target(std::move(t)) {
+  BindMount(const fs::path& source, const fs::path& target, bool read_only, fs::path s)
+      : scope(std::move(s)) {
     ok = ::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) == 0;
     if (ok && read_only)
       ok = ::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY,
                    nullptr) == 0;
   }
-  ~BindMount() { (void)::umount2(target.c_str(), MNT_DETACH); }
+  ~BindMount() {
+    std::vector<std::string> points;
+    std::istringstream in(test::read_file("/proc/self/mounts"));
+    std::string dev, point, rest;
+    while (in >> dev >> point && std::getline(in, rest))
+      if (point.starts_with(scope.string() + "/")) points.push_back(point);
+    std::sort(points.rbegin(), points.rend());  // deepest first
+    for (const auto& p : points) (void)::umount2(p.c_str(), MNT_DETACH);
+  }
 };
 
 }  // namespace
@@ -350,7 +363,7 @@ TEST_CASE("gc: an unremovable entry (chattr +i) is an error, the rest is swept, 
   f.dead("a");
   f.dead("stuck");
   f.dead("z");
-  Immutable pin(f.root / "stuck" / "a" / "b" / "g");
+  Immutable pin(f.root / "stuck" / "a" / "b" / "g", f.tmp.path());
   REQUIRE(pin.ok);  // needs root and a filesystem with attributes (ext4: TMPDIR must not be tmpfs)
   const auto r = f.run();
   CHECK_FALSE(r.skipped);
@@ -382,7 +395,7 @@ TEST_CASE("gc: a read-only bind mount in a session is neither entered nor remove
   f.dead("a");
   f.dead("mounted");
   fs::create_directory(f.root / "mounted" / "data");
-  BindMount m(f.outside, f.root / "mounted" / "data", /*read_only=*/true);
+  BindMount m(f.outside, f.root / "mounted" / "data", /*read_only=*/true, f.root);
   REQUIRE(m.ok);  // needs root (CAP_SYS_ADMIN)
   const auto r = f.run();
   CHECK(r.errors == 1);
@@ -396,7 +409,7 @@ TEST_CASE("gc: a writable bind mount of outside data is not entered either (same
           "[gc][error]") {
   Fixture f;
   f.dead("mounted");
-  BindMount m(f.outside, f.root / "mounted" / "a", /*read_only=*/false);
+  BindMount m(f.outside, f.root / "mounted" / "a", /*read_only=*/false, f.root);
   REQUIRE(m.ok);
   const auto r = f.run();
   CHECK(r.errors == 1);
@@ -406,7 +419,7 @@ TEST_CASE("gc: a writable bind mount of outside data is not entered either (same
 TEST_CASE("gc: a mount point at ROOT/<id> is kept", "[gc]") {
   Fixture f;
   fs::create_directory(f.root / "m");
-  BindMount m(f.outside, f.root / "m", /*read_only=*/false);
+  BindMount m(f.outside, f.root / "m", /*read_only=*/false, f.root);
   REQUIRE(m.ok);
   const auto r = f.run();
   CHECK(f.entry(r, "m")->action == Action::kept);
