@@ -74,7 +74,9 @@ Judgement try_session_lock(Judgement j, const std::filesystem::path& shown) {
     j.reason = "no session lock file";
     return j;
   }
-  if (fd < 0) return keep("session lock unusable: " + sys_error("open", shown).message(), j.age_s);
+  if (fd < 0)
+    return keep(fmt::format("session lock unusable: {}", sys_error("open", shown).message()),
+                j.age_s);
   UniqueFd lock(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
@@ -84,7 +86,9 @@ Judgement try_session_lock(Judgement j, const std::filesystem::path& shown) {
     rc = ::flock(fd, LOCK_EX | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0 && errno == EWOULDBLOCK) return keep("session lock held", j.age_s);
-  if (rc != 0) return keep("session lock unusable: " + sys_error("lock", shown).message(), j.age_s);
+  if (rc != 0)
+    return keep(fmt::format("session lock unusable: {}", sys_error("lock", shown).message()),
+                j.age_s);
   j.dead = true;
   j.reason = "session lock free";
   j.lock = std::move(lock);
@@ -131,7 +135,7 @@ void record_error(Pass& p, const std::string& id, std::int64_t age, Error e) {
   Entry en{id, Action::error, "", e, age};
   en.reason = e.message();
   Event ev{"gc_error", {}};
-  ev.add("root", p.root_abs).add("id", id).add("path", p.root_abs + "/" + id)
+  ev.add("root", p.root_abs).add("id", id).add("path", fmt::format("{}/{}", p.root_abs, id))
       .add("error", e.message()).add("cause", e.code.message());
   emit(p, std::move(ev));
   ++p.report.errors;
@@ -217,7 +221,7 @@ void reap(Pass& p, const std::string& name) {
     return record_error(p, name, j.age_s, std::move(e));
   }
   Event ev{"gc_reaped", {}};
-  ev.add("root", p.root_abs).add("id", name).add("path", p.root_abs + "/" + name)
+  ev.add("root", p.root_abs).add("id", name).add("path", fmt::format("{}/{}", p.root_abs, name))
       .add("reason", j.reason).add("age_s", j.age_s)
       .add("entries", static_cast<std::int64_t>(st.removed));
   emit(p, std::move(ev));
@@ -233,7 +237,7 @@ void sweep_trash(Pass& p) {
   if (!names) return record_error(p, kTrashName, -1, std::move(names).error());
   std::sort(names->begin(), names->end());
   for (const auto& n : *names) {
-    const auto id = std::string(kTrashName) + "/" + n;
+    const auto id = fmt::format("{}/{}", kTrashName, n);
     if (p.o.dry_run) {
       record(p, id, Action::would_remove, "left in the trash by an earlier pass", -1);
       continue;
@@ -265,7 +269,7 @@ bool open_root(Pass& p, std::optional<FileLock>& gc_lock) {
   LockOptions lo;
   lo.timeout = std::chrono::nanoseconds(0);
   lo.tool = p.o.tool;
-  lo.command = p.o.tool + " (gc)";
+  lo.command = fmt::format("{} (gc)", p.o.tool);
   auto l = FileLock::acquire(p.o.root / kGcLockName, lo);
   if (l) {
     gc_lock.emplace(std::move(*l));

@@ -146,7 +146,8 @@ std::string stderr_tail(const std::string& err) {
 }
 
 Error source_failed(const LiveCommand& cmd, const std::string& why) {
-  return make_error(errc::liveness_source_failed, fmt::format("live command '{}' {}", cmd.command, why));
+  return make_error(errc::liveness_source_failed,
+                    fmt::format("live command '{}' {}", cmd.command, why));
 }
 
 std::string_view trimmed(std::string_view s) {
@@ -206,7 +207,7 @@ Result<void> check_regex(const std::string& regex) {
 
 Result<LiveIds> query_live(const LiveCommand& cmd) {
   auto c = run_capture(cmd);
-  if (!c) return source_failed(cmd, "could not be started: " + c.error().message());
+  if (!c) return source_failed(cmd, fmt::format("could not be started: {}", c.error().message()));
   const auto err = stderr_tail(c->err);
   if (c->overflow)
     return source_failed(cmd, fmt::format("printed more than {} bytes", kMaxOutput));

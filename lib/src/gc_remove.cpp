@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ddsafe/gc.hpp"
 #include "gc_internal.hpp"
 
@@ -46,7 +48,8 @@ Result<UniqueFd> open_dir_at(int dirfd, const std::string& name, const Node& exp
   if (!now) return std::move(now).error();
   if (!now->same_inode(expected))
     return make_error(errc::path_escapes_root,
-                      "'" + shown_as.string() + "' was replaced while being removed; left alone");
+                      fmt::format("'{}' was replaced while being removed; left alone",
+                                  shown_as.string()));
   return dir;
 }
 
@@ -117,8 +120,8 @@ void remove_entry(int dirfd, const std::string& name, const detail::Node& mount,
   }
   if (!node->same_mount(mount))
     return fail(st, make_error(errc::path_escapes_root,
-                               "'" + shown_as.string() +
-                                   "' is a mount point or on another filesystem; not entered"));
+                               fmt::format("'{}' is a mount point or on another filesystem; "
+                                           "not entered", shown_as.string())));
   if (depth >= kMaxDepth)
     return fail(st, sys_error(ELOOP, "remove (nested too deep)", shown_as));
   auto sub = detail::open_dir_at(dirfd, name, *node, shown_as);

@@ -41,15 +41,16 @@ int entries_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("validate_session_id: refuses ids that could leave the root or hide", "[session]") {
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "a/b", "/etc", "../x", ".trash", ".hidden",
-                                std::string("a\0b", 3), std::string(256, 'x')}) {
+  const std::vector<std::string> bads = {"", ".", "..", "a/b", "/etc", "../x", ".trash", ".hidden",
+                                          std::string("a\0b", 3), std::string(256, 'x')};
+  for (const auto& bad : bads) {
     INFO("id: " << bad);
     auto ok = validate_session_id(bad);
     REQUIRE_FALSE(ok);
     CHECK(ok.error().code == errc::path_escapes_root);
   }
-  for (const std::string& good : std::vector<std::string>{"a", "sess-42", "x.y", std::string(255, 'x'), "a..b"})
-    CHECK(validate_session_id(good));
+  const std::vector<std::string> goods = {"a", "sess-42", "x.y", std::string(255, 'x'), "a..b"};
+  for (const auto& good : goods) CHECK(validate_session_id(good));
 }
 
 TEST_CASE("Session: create makes ROOT/<id> with its session lock held, end releases it",
