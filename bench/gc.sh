@@ -11,7 +11,8 @@
 #   - the baseline: `find ROOT -mindepth 1 -maxdepth 1 -type d -name '[!.]*' -mmin +60
 #     -exec rm -rf {} +` (age only: no liveness check at all, follows nothing either).
 # After every sweep it checks that exactly the dead dirs went. Prints one markdown table.
-# Environment: BENCH_GC_REPS (default 5).
+# Environment: BENCH_GC_REPS (default 5); BENCH_GC_DIR: where the root lives (default $TMPDIR or
+# /tmp; e.g. /dev/shm for tmpfs).
 set -euo pipefail
 export LC_ALL=C
 
@@ -34,11 +35,14 @@ cmake --build "$build" -j "$(nproc)" --target dd-gc >/dev/null
 ddgc=$build/tools/dd-gc
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddsafe-bench-gc.XXXXXX")
+tmp=$(mktemp -d "${BENCH_GC_DIR:-${TMPDIR:-/tmp}}/ddsafe-bench-gc.XXXXXX")
 shm=$(mktemp -d /dev/shm/ddsafe-bench-gc.XXXXXX)
 holder=""
 cleanup() {
-  [[ -n $holder ]] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+  if [[ -n $holder ]]; then
+    kill "$holder" 2>/dev/null || true
+    wait "$holder" 2>/dev/null || true
+  fi
   rm -rf "$tmp" "$shm"
 }
 trap cleanup EXIT

@@ -333,7 +333,7 @@ void sort_entries(Report& r) {
 
 Result<Report> collect(const Options& o) {
   if (o.live && o.live->regex)
-    if (auto ok = detail::check_regex(*o.live->regex); !ok) return std::move(ok).error();
+    if (auto ok = detail::IdRegex::compile(*o.live->regex); !ok) return std::move(ok).error();
   std::error_code ec;
   const auto abs = std::filesystem::absolute(o.root, ec).lexically_normal();
   Pass p{o, ec ? o.root.string() : abs.string(), UniqueFd(), Node{}, std::nullopt, std::nullopt,

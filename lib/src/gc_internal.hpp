@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -59,8 +62,26 @@ struct LiveIds {
 /// trusted; errc::invalid_argument for an invalid regex.
 Result<LiveIds> query_live(const LiveCommand& cmd);
 
-/// Checks that `regex` compiles (errc::invalid_argument naming it otherwise).
-Result<void> check_regex(const std::string& regex);
+/// A compiled --live-regex (ECMAScript).
+class IdRegex {
+ public:
+  /// errc::invalid_argument naming the regex when it does not compile.
+  static Result<IdRegex> compile(const std::string& regex);
+  IdRegex(IdRegex&&) noexcept;
+  ~IdRegex();
+
+  struct Match {
+    bool matched = false;
+    std::optional<std::string> id;  ///< nullopt: matched with the capture group unset
+  };
+  /// The first capture group of the first match in `line`, or the whole match without groups.
+  [[nodiscard]] Match search(std::string_view line) const;
+
+ private:
+  struct Impl;
+  explicit IdRegex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 /// A random 64-bit value for unique hidden names (not secret: names are created exclusively).
 std::uint64_t random_u64();

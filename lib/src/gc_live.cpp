@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <random>
-#include <regex>
 #include <string>
 #include <string_view>
 
@@ -157,17 +156,16 @@ std::string_view trimmed(std::string_view s) {
 }
 
 // The id a line names ("" for none), or an error when the line cannot be read.
-Result<std::string> id_of(const LiveCommand& cmd, const std::optional<std::regex>& re,
+Result<std::string> id_of(const LiveCommand& cmd, const std::optional<IdRegex>& re,
                           std::string_view line) {
   std::string id(line);
   if (re) {
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_search(line.begin(), line.end(), m, *re))
+    auto m = re->search(line);
+    if (!m.matched)
       return source_failed(cmd, fmt::format("printed a line that --live-regex does not match: '{}'",
                                             line.substr(0, 200)));
-    const auto& g = m.size() > 1 ? m[1] : m[0];
-    if (m.size() > 1 && !g.matched) return std::string();
-    id = g.str();
+    if (!m.id) return std::string();
+    id = std::move(*m.id);
   }
   if (auto ok = validate_session_id(id); !ok)
     return source_failed(cmd, fmt::format("printed an invalid session id: {}", ok.error().context));
@@ -177,8 +175,12 @@ Result<std::string> id_of(const LiveCommand& cmd, const std::optional<std::regex
 Result<LiveIds> parse_ids(const LiveCommand& cmd, const std::string& out) {
   if (out.find('\0') != std::string::npos)
     return source_failed(cmd, "printed binary output (a NUL byte)");
-  std::optional<std::regex> re;
-  if (cmd.regex) re.emplace(*cmd.regex, std::regex::ECMAScript);  // checked by collect()
+  std::optional<IdRegex> re;
+  if (cmd.regex) {
+    auto compiled = IdRegex::compile(*cmd.regex);
+    if (!compiled) return std::move(compiled).error();
+    re.emplace(std::move(*compiled));
+  }
   LiveIds live;
   std::string_view rest(out);
   while (!rest.empty()) {
@@ -194,16 +196,6 @@ Result<LiveIds> parse_ids(const LiveCommand& cmd, const std::string& out) {
 }
 
 }  // namespace
-
-Result<void> check_regex(const std::string& regex) {
-  try {
-    std::regex re(regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {  // dependency seam: std::regex reports by throwing
-    return make_error(errc::invalid_argument,
-                      fmt::format("invalid --live-regex '{}': {}", regex, e.what()));
-  }
-  return {};
-}
 
 Result<LiveIds> query_live(const LiveCommand& cmd) {
   auto c = run_capture(cmd);
