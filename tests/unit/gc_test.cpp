@@ -173,7 +173,8 @@ TEST_CASE("gc: a live command that times out, dies or prints garbage skips the p
   }
 }
 
-TEST_CASE("gc: ids listed by the live command are kept; --live-regex picks the id", "[gc][live]") {
+TEST_CASE("gc: ids listed by the live command are kept and --live-regex picks the id",
+          "[gc][live]") {
   Fixture f;
   for (const auto* id : {"s1", "s2", "s3"}) f.dead(id);
   auto o = f.options();
