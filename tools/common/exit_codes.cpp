@@ -20,6 +20,7 @@ int exit_code_for(const Error& e, int conflict) {
       case errc::fence_token_stale: return kExitFenceStale;
       case errc::not_durable: return kExitNotDurable;
       case errc::invalid_argument: return kExitUsage;
+      case errc::liveness_source_failed: return kExitLockLost;  // EX_TEMPFAIL: retry later
       default: return kExitSoftware;
     }
   }

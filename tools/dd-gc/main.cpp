@@ -1,0 +1,52 @@
+// dd-gc: never-fatal garbage collection of session dirs that can never reap a live session.
+
+#include <fmt/format.h>
+
+#include "common/exit_codes.hpp"
+#include "common/report.hpp"
+#include "dd-gc/options.hpp"
+
+namespace {
+
+using namespace ddsafe;
+using namespace ddsafe::tools;
+
+// Warnings on stderr: the reason a pass did nothing, and every per-item error.
+void warn_about(const gc::Report& r, const gc::Options& o, spdlog::logger& log) {
+  if (r.another_running)
+    log.warn("another dd-gc is running on '{}'; leaving this pass to it", o.root.string());
+  if (r.skipped)
+    log.warn("pass skipped, nothing removed{}: {}", o.dry_run ? " (dry run)" : "", r.skip_detail);
+  for (const auto& e : r.entries)
+    if (e.action == gc::Entry::Action::error)
+      log.warn("cannot remove '{}': {}; going on", e.id, e.reason);
+  log.info("{} {}, kept {}, errors {}", o.dry_run ? "would remove" : "removed", r.removed, r.kept,
+           r.errors);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"remove dead session dirs under a state root, never a live one", "dd-gc"};
+  GcCli cli;
+  add_gc_flags(app, cli);
+  add_common_flags(app, cli.verbose, cli.quiet);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return usage_exit(app, e);
+  }
+  auto log = make_logger("dd-gc", cli.quiet > 0 ? -1 : cli.verbose);
+  auto opts = to_gc_options(cli);
+  if (!opts) return report(*log, opts.error());
+  auto jnl = open_journal(cli.journal, "dd-gc", log);
+  opts->events = jnl.get();
+  auto rep = gc::collect(*opts);
+  if (!rep) return report(*log, rep.error());
+  warn_about(*rep, *opts, *log);
+  if (cli.output == "json")
+    fmt::print("{}", report_json(*rep, *opts));
+  else if (cli.quiet == 0)
+    fmt::print("{}", report_text(*rep, *opts, cli.verbose > 0));
+  return gc_exit_status(*rep, cli.strict);
+}
