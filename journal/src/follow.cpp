@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -55,7 +56,7 @@ Result<std::vector<SetFile>> newer_files(const std::filesystem::path& journal, i
   for (int round = 0;; ++round) {
     const int k = fd >= 0 ? rotated_index(journal, fd) : 0;
     std::vector<SetFile> chain;
-    for (int n = k - 1; n >= 0; --n) {
+    for (int n = std::max(k - 1, 0); n >= 0; --n) {
       auto f = open_if_exists(n == 0 ? journal : rotated_path(journal, n));
       if (!f) return std::move(f).error();
       if (*f) chain.push_back(std::move(**f));
@@ -85,9 +86,13 @@ void Follower::retire(Tracked t) {
 
 Result<bool> Follower::follow_rotation(RecordVisitor& visitor) {
   struct stat named {}, mine {};
-  if (::stat(journal_.c_str(), &named) != 0) return true;  // rotated, not yet recreated: wait
-  if (current_ && ::fstat(current_->file.fd.get(), &mine) == 0 && same_file(named, mine))
+  const bool exists = ::stat(journal_.c_str(), &named) == 0;
+  if (!current_ && !exists) return true;  // nothing to follow yet
+  if (current_ && exists && ::fstat(current_->file.fd.get(), &mine) == 0 &&
+      same_file(named, mine))
     return true;
+  // The name moved on, or is gone (rotated and not yet recreated, while the files we have not
+  // read may already be .1, .2, ...).
   // Finish the current file first: records appended before the rename come before the newer
   // files' records.
   if (current_) {
