@@ -66,6 +66,8 @@ int emit(const EmitCli& cli, const CommonCli& common) {
   auto log = make_logger("dd-journal", common.verbosity());
   auto ev = build_event(cli);
   if (!ev) return report(*log, ev.error());
+  if (auto rotation = journal::Rotation::from_env(); !rotation)
+    log->warn("{}; using the defaults", rotation.error().context);
   // The event is the calling script's, so its pid is the one recorded.
   auto jnl = open_journal(cli.journal, "dd-journal", log, ::getppid());
   auto ok = jnl->append(*ev);

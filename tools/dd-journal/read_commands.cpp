@@ -46,6 +46,17 @@ struct ReadCli {
   }
 };
 
+// A count: digits only (CLI11's own range check prints its bounds as huge floats).
+CLI::Validator whole_number() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (!s.empty() && s.size() < 19 && s.find_first_not_of("0123456789") == std::string::npos)
+          return {};
+        return "want a whole number >= 0, got '" + s + "'";
+      },
+      "N");
+}
+
 void add_filter_flags(CLI::App& sub, ReadCli& cli) {
   add_journal_flag(sub, cli.journal);
   sub.add_option("--event", cli.events, "only this event type (repeatable: any of them)")
@@ -65,8 +76,10 @@ void add_filter_flags(CLI::App& sub, ReadCli& cli) {
 }
 
 void add_format_flag(CLI::App& sub, ReadCli& cli, const char* what) {
-  sub.add_option("-o,--output", cli.format, what)
-      ->transform(CLI::CheckedTransformer(format_names(), CLI::ignore_case))
+  sub.add_option_function<std::string>(
+         "-o,--output", [&cli](const std::string& name) { cli.format = format_names().at(name); },
+         what)
+      ->check(CLI::IsMember({"json", "table", "tsv"}))
       ->type_name("json|table|tsv");
 }
 
@@ -206,7 +219,7 @@ Command add_tail(CLI::App& app, const CommonCli& common) {
   add_filter_flags(*sub, *cli);
   add_format_flag(*sub, *cli, "output format (default table)");
   sub->add_option("-n,--lines", cli->lines, "print the last N matching records (default 10)")
-      ->type_name("N");
+      ->check(whole_number())->type_name("N");
   sub->add_flag("-f,--follow", cli->follow, "keep printing records as they are appended");
   return {sub, [cli, &common] { return run_tail(*cli, common); }};
 }
@@ -218,7 +231,8 @@ Command add_query(CLI::App& app, const CommonCli& common) {
   add_filter_flags(*sub, *cli);
   add_format_flag(*sub, *cli, "output format (default table; json prints the records' lines)");
   sub->add_flag("-c,--count", cli->count, "print only the number of matching records");
-  sub->add_option("--limit", cli->limit, "stop after N records")->type_name("N");
+  sub->add_option("--limit", cli->limit, "stop after N records")
+      ->check(whole_number())->type_name("N");
   sub->add_flag("-r,--reverse", cli->reverse, "newest first (with --limit: the newest N)");
   return {sub, [cli, &common] { return run_query(*cli, common); }};
 }
@@ -232,7 +246,8 @@ Command add_stats(CLI::App& app, const CommonCli& common) {
   sub->add_option("--by", cli->by, "group by event (default), path, host, tool or hour")
       ->check(CLI::IsMember({"event", "path", "host", "tool", "hour"}))
       ->type_name("FIELD");
-  sub->add_option("--limit", cli->limit, "only the first N groups (the largest)")->type_name("N");
+  sub->add_option("--limit", cli->limit, "only the first N groups (the largest)")
+      ->check(whole_number())->type_name("N");
   return {sub, [cli, &common] { return run_stats(*cli, common); }};
 }
 
