@@ -82,29 +82,34 @@ done
 median_ms() {  # hyperfine JSON -> median milliseconds
   jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$1"
 }
+cpu_ms() {  # hyperfine JSON -> mean user+system CPU milliseconds (less sensitive to other load)
+  jq -r '(.results[0].user + .results[0].system) * 1000 | round' "$1"
+}
 peak_mb() {  # peak RSS of one run, MB
   /usr/bin/time -f %M bash -c "$1" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.1f", $1 / 1024}'
 }
 rows=()
 for q in Q1 Q2 Q3; do
-  declare -A ms=()
+  declare -A ms=() cpu=()
   for t in dd jq awk; do
     n=$runs; [[ $t == jq ]] && n=$jq_runs
     say "bench: $q $t ($n runs)"
     hyperfine --style none --warmup 1 --runs "$n" --export-json "$tmp/$q.$t.json" \
       "bash -c '${cmd[$q.$t]//\'/\'\\\'\'} > $tmp/out'" >/dev/null
     ms[$t]=$(median_ms "$tmp/$q.$t.json")
+    cpu[$t]=$(cpu_ms "$tmp/$q.$t.json")
   done
   vs_jq=$(awk -v a="${ms[jq]}" -v b="${ms[dd]}" 'BEGIN {printf "%.1f", a / b}')
   vs_awk=$(awk -v a="${ms[dd]}" -v b="${ms[awk]}" 'BEGIN {printf "%.2f", a / b}')
   ok=$(awk -v j="$vs_jq" -v w="$vs_awk" 'BEGIN {print (j >= 30 && w <= 2) ? "met" : "not met"}')
   same_var=same_$q
-  rows+=("| $q | ${ms[dd]} ms | ${ms[jq]} ms | ${ms[awk]} ms | ${vs_jq}x | ${vs_awk}x | $(peak_mb "${cmd[$q.dd]}") MB / $(peak_mb "${cmd[$q.jq]}") MB | ${!same_var} | $ok |")
+  cpu_vs_jq=$(awk -v a="${cpu[jq]}" -v b="${cpu[dd]}" 'BEGIN {printf "%.0f", a / (b > 0 ? b : 1)}')
+  rows+=("| $q | ${ms[dd]} ms | ${ms[jq]} ms | ${ms[awk]} ms | ${vs_jq}x | ${vs_awk}x | ${cpu[dd]} / ${cpu[jq]} / ${cpu[awk]} ms (${cpu_vs_jq}x) | $(peak_mb "${cmd[$q.dd]}") MB / $(peak_mb "${cmd[$q.jq]}") MB | ${!same_var} | $ok |")
 done
 
 echo "Journal: $events events, $size_mb MB, page cache warm; median of $runs runs ($jq_runs for jq), hyperfine; load at start $load_at_start."
 echo "Q1: count of \`$ev\`. Q2: Q1 in [$since, $until) grouped by path, top 10. Q3: all events of path \`$path\`."
 echo
-echo "| query | dd-journal | jq | grep/awk | jq / dd-journal (target >= 30x) | dd-journal / grep-awk (target <= 2x) | peak RSS dd-journal / jq | same answer | targets |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+echo "| query | dd-journal | jq | grep/awk | jq / dd-journal (target >= 30x) | dd-journal / grep-awk (target <= 2x) | CPU dd-journal / jq / grep-awk (jq / dd-journal) | peak RSS dd-journal / jq | same answer | targets (wall) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
 printf '%s\n' "${rows[@]}"
