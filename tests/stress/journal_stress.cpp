@@ -93,7 +93,7 @@ int follower(const std::filesystem::path& path, Tally& tally, Witness& wit) {
 
 }  // namespace
 
-TEST_CASE("journal: 8 appenders while rotating every 1 MiB lose nothing, tear nothing; a "
+TEST_CASE("journal: 8 appenders while rotating every 1 MiB lose nothing, tear nothing, a "
           "follower sees every record exactly once", "[journal][stress]") {
   const int per_writer = 20000 * ddsafe::stress::soak().factor;
   const auto total = static_cast<std::size_t>(kWriters * per_writer);

@@ -116,7 +116,7 @@ TEST_CASE("Rotation::from_env: sizes with K/M/G, keep 1-1000, invalid values nam
   ::unsetenv("DD_JOURNAL_KEEP");
 }
 
-TEST_CASE("open_set: missing journal is ENOENT, a directory EISDIR; rotated files alone are a set",
+TEST_CASE("open_set: missing journal is ENOENT, a directory EISDIR, rotated files alone are a set",
           "[journal][reader]") {
   test::TempDir dir;
   const auto p = dir / "j.jsonl";
@@ -152,7 +152,7 @@ TEST_CASE("reader: torn tail, garbage, NUL runs and over-long lines are skipped 
   CHECK(stats.garbage == 4);  // "not json", the NUL run, the cut record, the over-long line
 }
 
-TEST_CASE("reader: a newer schema is read as far as understood; a record without v, ts or event "
+TEST_CASE("reader: a newer schema is read as far as understood, a record without v, ts or event "
           "is garbage", "[journal][reader]") {
   test::TempDir dir;
   const auto p = dir / "j.jsonl";
@@ -179,7 +179,7 @@ TEST_CASE("reader: a newer schema is read as far as understood; a record without
   CHECK(stats.garbage == 3);
 }
 
-TEST_CASE("time expressions: RFC 3339, dates, relative, keywords; invalid ones named",
+TEST_CASE("time expressions: RFC 3339, dates, relative, keywords, invalid ones named",
           "[journal][time]") {
   const auto now = *jr::parse_rfc3339("2026-03-10T12:00:00Z");
   CHECK(jr::parse_time_expr("2026-03-10T11:00:00Z", now).value() == now - 3600000000LL);
@@ -248,7 +248,7 @@ TEST_CASE("filters: events (any), path, path prefix by whole components, pid, ho
   CHECK(query(p, f).empty());
 }
 
-TEST_CASE("group_records: counts with first and last seen, largest first; hours in time order",
+TEST_CASE("group_records: counts with first and last seen, largest first, hours in time order",
           "[journal][query]") {
   test::TempDir dir;
   const auto p = dir / "j.jsonl";
@@ -269,7 +269,7 @@ TEST_CASE("group_records: counts with first and last seen, largest first; hours 
   CHECK(by_hour->at(1).count == 2);
 }
 
-TEST_CASE("Follower: never a partial line; follows two rotations between polls", "[journal][follow]") {
+TEST_CASE("Follower: never a partial line, follows two rotations between polls", "[journal][follow]") {
   test::TempDir dir;
   const auto p = dir / "j.jsonl";
   test::write_file(p, rec("a"));
