@@ -123,12 +123,14 @@ std::string format_event(const Event& event, const Origin& origin) {
 }
 
 Journal::Journal(std::filesystem::path path, Origin origin,
-                 std::function<void(const Error&)> warn, bool sync, bool create_parents)
+                 std::function<void(const Error&)> warn, bool sync, bool create_parents,
+                 Rotation rotation)
     : path_(std::move(path)),
       origin_(std::move(origin)),
       warn_(std::move(warn)),
       sync_(sync),
-      create_parents_(create_parents) {}
+      create_parents_(create_parents),
+      rotation_(rotation) {}
 
 Result<void> Journal::append(const Event& event) {
   const auto line = format_event(event, origin_);
@@ -151,6 +153,10 @@ Result<void> Journal::append(const Event& event) {
   if (static_cast<std::size_t>(n) != line.size())
     return sys_error(ENOSPC, "append to journal (short write)", path_);
   if (sync_ && ::fdatasync(fd->get()) != 0) return sys_error("fdatasync journal", path_);
+  // Rotation is judged on the file this record went into, so only the appender that crossed
+  // the limit (or one that follows it before the rename) rotates.
+  if (auto rotated = rotate_if_due(path_, fd->get(), rotation_); !rotated)
+    return std::move(rotated).error();
   return fd->close();
 }
 

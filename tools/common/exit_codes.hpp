@@ -8,6 +8,7 @@ namespace ddsafe::tools {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConflict = 1;     ///< lock busy / timed out (-E overrides)
+inline constexpr int kExitDamaged = 1;      ///< dd-journal verify: torn or garbage lines found
 inline constexpr int kExitUsage = 64;       ///< EX_USAGE: bad flags or values
 inline constexpr int kExitDataErr = 65;     ///< EX_DATAERR: bad data: not a regular file, refused
                                             ///< symlink or hard link, failed validation
