@@ -254,15 +254,17 @@ IdleFiles& idle_files();
 
 // Lock files this process released lately, kept open (unlocked) so that the next acquisition
 // of the same path skips open(2) and close(2), the two dearest calls of a lock cycle. Bounded.
-// A forked child closes its copies at once (pthread_atfork): otherwise, should the parent later
-// lock through one and die, the child's copy of that open file description would keep the lock
-// alive. A reused descriptor is revalidated after flock like any other.
+// After a fork both processes drop them (pthread_atfork): a child that has not yet been scheduled
+// still shares each open file description, so if the parent later locked through one and died,
+// the child's copy would keep the lock alive. Forgetting them in the parent as well means a
+// later lock never uses a description a child may hold. A reused descriptor is revalidated after
+// flock like any other.
 // close_idle_lock_files() closes them (a cached descriptor keeps its filesystem busy for umount).
 class IdleFiles {
  public:
   IdleFiles() {
-    (void)::pthread_atfork([] { idle_files().mu_.lock(); }, [] { idle_files().mu_.unlock(); },
-                           [] { idle_files().forget_in_child(); });
+    (void)::pthread_atfork([] { idle_files().mu_.lock(); }, [] { idle_files().forget_after_fork(); },
+                           [] { idle_files().forget_after_fork(); });
   }
   std::optional<detail::OpenedLockFile> take(const std::filesystem::path& path) {
     std::lock_guard g(mu_);
@@ -287,9 +289,10 @@ class IdleFiles {
  private:
   static constexpr std::size_t kMaxIdle = 4;
   friend IdleFiles& idle_files();
-  // In the child of fork, with mu_ held since the prepare handler.
-  void forget_in_child() {
-    idle_.clear();  // closes the child's copies; the parent's stay open and unlocked
+  // In the parent and in the child of fork, with mu_ held since the prepare handler: each
+  // closes its own copies (all unlocked).
+  void forget_after_fork() {
+    idle_.clear();
     mu_.unlock();
   }
   std::mutex mu_;
