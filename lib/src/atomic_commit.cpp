@@ -274,7 +274,7 @@ Result<fs::path> sidecar_lock_path(const fs::path& target, SymlinkPolicy symlink
   if (name.empty() || name == "." || name == "..") return sys_error(EISDIR, "lock", target);
   const auto dir = dir_of(*resolved);
   const long name_max = ::pathconf(dir.c_str(), _PC_NAME_MAX);
-  return resolved->parent_path() / ("." + detail::bounded_name(name, name_max, 6) + ".lock");
+  return resolved->parent_path() / fmt::format(".{}.lock", detail::bounded_name(name, name_max, 6));
 }
 
 Result<CommitInfo> update_file(const fs::path& target, const Transform& fn,

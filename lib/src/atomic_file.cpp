@@ -90,7 +90,7 @@ std::string bounded_name(std::string_view name, long name_max, std::size_t reser
 }
 
 std::string temp_prefix(std::string_view name, long name_max) {
-  return "." + bounded_name(name, name_max, 1 + kTagBytes) + "~dd";
+  return fmt::format(".{}~dd", bounded_name(name, name_max, 1 + kTagBytes));
 }
 
 std::optional<TempName> parse_temp_name(std::string_view entry, std::string_view prefix) {
