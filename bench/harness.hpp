@@ -30,10 +30,12 @@ struct Workload {
   std::vector<double> per_op;  ///< ns per operation, one entry per repetition
 };
 
-/// Prints "PROGRAM: WHAT: strerror(errno)" and exits 1.
+/// Prints "PROGRAM: WHAT: strerror(errno)" (just "PROGRAM: WHAT failed" when errno is 0) and
+/// exits 1.
 [[noreturn]] inline void die(const std::string& what) {
-  std::fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what.c_str(),
-               std::strerror(errno));
+  const int err = errno;
+  std::fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name, what.c_str(),
+               err ? ": " : " failed", err ? std::strerror(err) : "");
   std::exit(1);
 }
 
