@@ -319,6 +319,14 @@ awk '$1 ~ /^bench=(durable|no_sync)\.step/ {
      $1 == "bench=ddsafe.atomic" { v = $2; sub("ns_per_op=", "", v); la = v / 1000 }
      END { for (i = 1; i <= c; i++) printf "  %-36s %10.1f %10.1f\n", o[i], t[o[i], "d"], t[o[i], "n"]
            printf "  %-36s %10.1f %10.1f\n", "AtomicFile create+write+commit", ld, la }' "$figures"
+if ((have_sponge)); then
+  echo
+  echo "Whole commands, where the time goes (ms, medians; differences of the rows above):"
+  awk -v d="$(cmd_ns dd)" -v n="$(cmd_ns dd_no_sync)" -v v="$(cmd_ns dd_version)" \
+    -v s="$(cmd_ns sponge)" -v z="$(cmd_ns sponge_start)" 'BEGIN {
+      printf "  dd-atomic F %6.2f = start-up (--version) %.2f + replace, no fsync %.2f + fsync file and dir %.2f\n", d / 1e6, v / 1e6, (n - v) / 1e6, (d - n) / 1e6
+      printf "  sponge F    %6.2f = start-up (empty stdin) %.2f + replace, no fsync %.2f\n", s / 1e6, z / 1e6, (s - z) / 1e6 }'
+fi
 if ((${#syscall_lines[@]})); then
   echo
   echo "Syscalls (strace -f -c; in-process figures are per replacement, start-up excluded):"

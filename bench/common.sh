@@ -6,9 +6,13 @@
 export LC_ALL=C  # EPOCHREALTIME and printf use '.' as the decimal point
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${DDSAFE_BENCH_BUILD:-$repo/build-bench}
-# shellcheck disable=SC2034  # py and peers are used by the sections
-py=/usr/bin/python3  # Debian's, which has the python3-* peers (a pyenv python3 on PATH may not)
-peers=$repo/bench/peers
+# Debian's python3, which has the python3-* peers (a pyenv python3 on PATH may not); the peer
+# scripts. Both are used by the sections.
+# shellcheck disable=SC2034
+{
+  py=/usr/bin/python3
+  peers=$repo/bench/peers
+}
 
 say() { printf '%s\n' "$*" >&2; }
 now_ns() { local t=$EPOCHREALTIME; echo "${t/./}000"; }
