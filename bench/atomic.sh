@@ -8,8 +8,8 @@
 # the filesystem is named in the output):
 #   1. replacing a 4 KiB file in-process: ddsafe::AtomicFile (durable, and Durability::atomic)
 #      against the raw floor (temp + write + fsync + rename + fsync dir, and the same without
-#      the fsyncs) in one program, repetitions interleaved; Python atomicwrites and
-#      write-file-atomic loops next to them;
+#      the fsyncs) in one program, repetitions interleaved, also in a directory crowded with
+#      other files; Python atomicwrites and write-file-atomic loops next to them;
 #   2. the same as whole commands (process start included; dd-bench-spawn, runs interleaved, and
 #      hyperfine as a cross-check): `dd-atomic F < 4KiB` and `dd-atomic --no-sync` against
 #      sponge, Python atomicwrites and write-file-atomic;
@@ -21,7 +21,8 @@
 # Environment: BENCH_ITERS (operations per repetition in 1., default 200), BENCH_REPS
 # (repetitions, default 9), BENCH_CLI_RUNS (runs of each command in 2., default 200),
 # BENCH_CLI_INCREMENTS (per process, CLI counters, default 100), BENCH_INCREMENTS (per process,
-# in-process counters, default 500), BENCH_WORKERS (default 4).
+# in-process counters, default 500), BENCH_WORKERS (default 4), BENCH_CROWD (other files in the
+# directory for the crowded-directory rows, default 10000).
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -32,6 +33,7 @@ cli_runs=${BENCH_CLI_RUNS:-200}
 cli_incr=${BENCH_CLI_INCREMENTS:-100}
 incr=${BENCH_INCREMENTS:-500}
 workers=${BENCH_WORKERS:-4}
+crowd=${BENCH_CROWD:-10000}
 size=4096
 
 # --- dependencies ------------------------------------------------------------------------------
@@ -107,6 +109,11 @@ if ((have_node)); then
   node "$peers/write_file_atomic_peer.js" loop "$tmp/replace" "$iters" "$reps" "$size" >>"$figures"
 fi
 
+say "bench: 4 KiB replace in-process, in a directory of $crowd other files"
+mkdir "$tmp/crowded"
+"$bench" replace --dir "$tmp/crowded" --iters "$iters" --reps "$reps" --size "$size" \
+  --crowd "$crowd" --only floor,ddsafe | sed 's/^bench=/bench=crowded./' >>"$figures"
+
 lib=$(fig ddsafe.durable); floor=$(fig floor.durable); r=$(ratio "$floor" "$lib")
 row "4 KiB replace, durable, in-process (µs/op)" "$(us "$lib")" \
   "raw floor: O_EXCL temp, write, fsync, rename, fsync dir (kept open)" "$(us "$floor")" "${r}×" \
@@ -114,6 +121,12 @@ row "4 KiB replace, durable, in-process (µs/op)" "$(us "$lib")" \
 lib_ns=$(fig ddsafe.atomic); floor_ns=$(fig floor.no_sync); r=$(ratio "$floor_ns" "$lib_ns")
 row "4 KiB replace, no fsync (Durability::atomic), in-process (µs/op)" "$(us "$lib_ns")" \
   "raw floor without the fsyncs" "$(us "$floor_ns")" "${r}×" "≥ 0.9×" "$(verdict_ge "$r" 0.9)"
+p=$(fig crowded.ddsafe.durable); q=$(fig crowded.floor.durable)
+row "  same, durable, in a directory of $crowd other files (µs/op)" "$(us "$p")" "raw floor, same" \
+  "$(us "$q")" "$(ratio "$q" "$p")×" "—" "info"
+p=$(fig crowded.ddsafe.atomic); q=$(fig crowded.floor.no_sync)
+row "  same, no fsync, in a directory of $crowd other files (µs/op)" "$(us "$p")" \
+  "raw floor, same" "$(us "$q")" "$(ratio "$q" "$p")×" "—" "info"
 if ((have_py)); then
   p=$(fig atomicwrites.atomic_write)
   row "" "" "Python atomicwrites $(version atomicwrites.atomic_write) atomic_write (fsync file + dir)" \

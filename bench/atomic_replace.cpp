@@ -1,8 +1,8 @@
 // dd-bench-atomic: atomic replacement of a small file, ddsafe::AtomicFile against the raw
 // syscall floor, and the in-process side of the contended read-modify-write counter.
 //
-//   dd-bench-atomic replace --dir DIR [--iters N] [--reps R] [--size BYTES] [--only PREFIX]
-//                           [--steps]
+//   dd-bench-atomic replace --dir DIR [--iters N] [--reps R] [--size BYTES] [--only PREFIX,...]
+//                           [--steps] [--crowd N]
 //       Replaces files in DIR (all workloads in the same directory, on the same filesystem),
 //       repetitions round-robin over the workloads (harness.hpp), one line per workload:
 //         floor.durable   open(O_CREAT|O_EXCL|O_WRONLY, 0600) of a hidden temp in DIR, write,
@@ -13,6 +13,8 @@
 //         ddsafe.atomic   the same with Durability::atomic (what `dd-atomic --no-sync` does)
 //       --steps adds the library's own syscall sequence issued bare, one step at a time
 //       (steps.*), so that the gap between the floor and the library can be attributed.
+//       --crowd N first creates N other (empty) files in DIR: the library scans the directory
+//       for stale temps on every replacement, the floor does not.
 //   dd-bench-atomic counter FILE N
 //       N increments of the JSON counter {"n": K} in FILE through ddsafe::update_file (sidecar
 //       lock, read, transform, durable commit with a fence). Run several at once for the
@@ -50,7 +52,7 @@ using ddsafe::bench::die;
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: dd-bench-atomic replace --dir DIR [--iters N] [--reps R] [--size BYTES]\n"
-               "                               [--only PREFIX] [--steps]\n"
+               "                               [--only PREFIX,...] [--steps] [--crowd N]\n"
                "       dd-bench-atomic counter FILE N\n");
   std::exit(64);
 }
@@ -133,6 +135,16 @@ bool library_like_replace(const fs::path& dir_path, int kept_dir, const std::str
   return ok;
 }
 
+// Other files in the directory: `n` empty files crowd-0, crowd-1...
+bool crowd_directory(int dir, long n) {
+  for (long i = 0; i < n; ++i) {
+    const auto name = "crowd-" + std::to_string(i);
+    const int fd = ::openat(dir, name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 || ::close(fd) != 0) return false;
+  }
+  return true;
+}
+
 bool library_replace(const fs::path& target, std::string_view data,
                      ddsafe::Durability durability) {
   ddsafe::AtomicOptions opts;
@@ -153,21 +165,24 @@ bool library_replace(const fs::path& target, std::string_view data,
 
 int replace_main(int argc, char** argv) {
   std::size_t size = 4096;
-  const auto size_flag = [&](std::string_view flag, const char* value) {
-    if (flag != "--size") return false;
-    size = static_cast<std::size_t>(std::atol(value));
+  long crowd = 0;
+  const auto own_flags = [&](std::string_view flag, const char* value) {
+    if (flag == "--size") size = static_cast<std::size_t>(std::atol(value));
+    else if (flag == "--crowd") crowd = std::atol(value);
+    else return false;
     return true;
   };
   const auto cfg =
-      ddsafe::bench::parse_run_flags(argc, argv, 2, /*iters=*/300, /*reps=*/9, usage, size_flag);
-  if (size == 0) usage();
+      ddsafe::bench::parse_run_flags(argc, argv, 2, /*iters=*/300, /*reps=*/9, usage, own_flags);
+  if (size == 0 || crowd < 0) usage();
   const std::string data(size, 'x');
   const int dir = ::open(cfg.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) die("open " + cfg.dir.string());
+  if (!crowd_directory(dir, crowd)) die("fill " + cfg.dir.string());
   std::vector<ddsafe::bench::Workload> all;
   // Every workload replaces an existing file of its own (NAME.dat), created here first.
   const auto add = [&](std::string name, ddsafe::bench::Cycle cycle) {
-    if (!name.starts_with(cfg.only)) return;
+    if (!ddsafe::bench::selected(name, cfg.only)) return;
     if (!floor_replace(dir, name + ".dat", data, /*sync=*/false)) die("create " + name + ".dat");
     all.push_back({std::move(name), std::move(cycle), {}});
   };

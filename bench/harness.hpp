@@ -68,8 +68,19 @@ struct RunFlags {
   long iters = 0;
   int reps = 0;
   bool steps = false;   ///< also run the step-by-step breakdown workloads
-  std::string only;     ///< run only the workloads whose name starts with this
+  std::string only;     ///< run only the workloads whose name starts with one of these (a,b,..)
 };
+
+/// True when `only` is empty or `name` starts with one of its comma-separated prefixes.
+inline bool selected(std::string_view name, std::string_view only) {
+  if (only.empty()) return true;
+  for (std::size_t at = 0; at != std::string_view::npos;) {
+    const std::size_t comma = only.find(',', at);
+    if (name.starts_with(only.substr(at, comma - at))) return true;
+    at = comma == std::string_view::npos ? comma : comma + 1;
+  }
+  return false;
+}
 
 /// A flag of a benchmark's own that takes a value: returns false when `flag` is not one.
 using ExtraFlag = std::function<bool(std::string_view flag, const char* value)>;

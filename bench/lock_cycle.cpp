@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
       ddsafe::bench::parse_run_flags(argc, argv, 1, /*iters=*/20000, /*reps=*/7, usage);
   std::vector<Workload> all;
   const auto add = [&](std::string name, Cycle cycle) {
-    if (name.starts_with(cfg.only)) all.push_back({std::move(name), std::move(cycle), {}});
+    if (ddsafe::bench::selected(name, cfg.only))
+      all.push_back({std::move(name), std::move(cycle), {}});
   };
 
   const auto held_path = cfg.dir / "held.lock";
