@@ -284,7 +284,7 @@ row "counter, $workers × $incr: \`ddsafe::update_file\` in-process (ms/incremen
 # --- 4. syscalls per operation (strace -c counts; exact, unlike strace's times) -----------------
 
 calls() {  # calls OUT CMD...: total syscalls of CMD and its children
-  strace -f -c -o "$1" "${@:2}" >/dev/null 2>&1 </dev/null || { echo "?"; return; }
+  strace -f -c -w -o "$1" "${@:2}" >/dev/null 2>&1 </dev/null || { echo "?"; return; }
   awk '$NF == "total" {print $4}' "$1"
 }
 per_op_calls() {  # per_op_calls WORKLOAD: (calls with 121 ops - calls with 11 ops) / 110
@@ -344,6 +344,13 @@ if ((${#syscall_lines[@]})); then
   echo
   echo "Syscalls (strace -f -c; in-process figures are per replacement, start-up excluded):"
   printf '  %s\n' "${syscall_lines[@]}"
+  for w in floor.durable ddsafe.durable floor.no_sync ddsafe.atomic; do
+    [[ -s $tmp/strace-$w/b ]] || continue
+    echo
+    echo "  $w, 121 replacements: the costliest syscalls (strace -c -w: wall time, tracing" \
+      "included)"
+    awk 'NR > 2 && $1 ~ /^[0-9.]+$/ && n++ < 6 {print "    " $0}' "$tmp/strace-$w/b"
+  done
 fi
 echo
 echo "Raw figures:"
