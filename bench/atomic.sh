@@ -76,11 +76,14 @@ cleanup() {
   local p
   for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$tmp"
+  rm -rf "$tmp" ${shm:+"$shm"}
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 fs=$(df -T "$tmp" | awk 'NR == 2 {print $2}')
+shm_fs=$(df -T /dev/shm 2>/dev/null | awk 'NR == 2 {print $2}')
+shm=""  # a dir on tmpfs, when /dev/shm is one and $tmp is not
+[[ $shm_fs == tmpfs && $fs != tmpfs ]] && shm=$(mktemp -d /dev/shm/ddsafe-bench.XXXXXX)
 [[ $fs == tmpfs ]] && say "bench: $tmp is on tmpfs, where fsync costs nothing;" \
   "set TMPDIR to a directory on a disk to measure durability"
 printf '%0*d\n' $((size - 1)) 0 >"$tmp/data"  # 4 KiB of text
@@ -113,6 +116,11 @@ say "bench: 4 KiB replace in-process, in a directory of $crowd other files"
 mkdir "$tmp/crowded"
 "$bench" replace --dir "$tmp/crowded" --iters "$iters" --reps "$reps" --size "$size" \
   --crowd "$crowd" --only floor,ddsafe | sed 's/^bench=/bench=crowded./' >>"$figures"
+if [[ -n $shm ]]; then
+  say "bench: 4 KiB replace in-process on tmpfs (no disk: what the library itself costs)"
+  "$bench" replace --dir "$shm" --iters $((iters * 5)) --reps "$reps" --size "$size" --steps \
+    --only floor.no_sync,ddsafe.atomic,no_sync | sed 's/^bench=/bench=tmpfs./' >>"$figures"
+fi
 
 lib=$(fig ddsafe.durable); floor=$(fig floor.durable); r=$(ratio "$floor" "$lib")
 row "4 KiB replace, durable, in-process (µs/op)" "$(us "$lib")" \
@@ -127,6 +135,11 @@ row "  same, durable, in a directory of $crowd other files (µs/op)" "$(us "$p")
 p=$(fig crowded.ddsafe.atomic); q=$(fig crowded.floor.no_sync)
 row "  same, no fsync, in a directory of $crowd other files (µs/op)" "$(us "$p")" \
   "raw floor, same" "$(us "$q")" "$(ratio "$q" "$p")×" "—" "info"
+if [[ -n $shm ]]; then
+  p=$(fig tmpfs.ddsafe.atomic); q=$(fig tmpfs.floor.no_sync)
+  row "  same, on tmpfs: no disk, the library's own cost (µs/op)" "$(us "$p")" "raw floor, same" \
+    "$(us "$q")" "$(ratio "$q" "$p")×" "—" "info"
+fi
 if ((have_py)); then
   p=$(fig atomicwrites.atomic_write)
   row "" "" "Python atomicwrites $(version atomicwrites.atomic_write) atomic_write (fsync file + dir)" \
@@ -155,8 +168,7 @@ if ((have_sponge)); then
   # on another (a tmpfs /tmp or /dev/shm) it is copied into the truncated target, not atomic.
   cmds+=(::: sponge "TMPDIR=$cli" sponge "$cli/sponge.dat" "<$tmp/data"
     ::: sponge_start sponge)  # empty stdin copied to stdout: start-up alone
-  shm_fs=$(df -T /dev/shm 2>/dev/null | awk 'NR == 2 {print $2}')
-  [[ $shm_fs == tmpfs && $fs != tmpfs ]] &&
+  [[ -n $shm ]] &&
     cmds+=(::: sponge_shm TMPDIR=/dev/shm sponge "$cli/sponge-shm.dat" "<$tmp/data")
 fi
 ((have_py)) && cmds+=(::: py "$py" "$peers/atomicwrites_peer.py" write "$cli/py.dat" "<$tmp/data")
@@ -324,14 +336,18 @@ echo "Counters: expected n = $expected_cli (CLI) and $expected (in-process); fin
   "Python ${py_final:-—}, Node ${nd_final:-—}."
 echo
 echo "Library replacement, its syscalls issued bare and added step by step (µs/op, median):"
-printf '  %-36s %10s %10s\n' "" "durable" "no fsync"
-awk '$1 ~ /^bench=(durable|no_sync)\.step/ {
-       n = $1; sub("bench=", "", n); k = (n ~ /^durable/) ? "d" : "n"; sub("^(durable|no_sync)\\.", "", n)
+printf '  %-36s %14s %14s %14s\n' "" "$fs durable" "$fs no fsync" "${shm:+tmpfs no fsync}"
+awk '$1 ~ /^bench=(tmpfs\.)?(durable|no_sync)\.step/ {
+       n = $1; sub("bench=", "", n); k = (n ~ /^tmpfs/) ? "t" : (n ~ /^durable/) ? "d" : "n"
+       sub("^(tmpfs\\.)?(durable|no_sync)\\.", "", n)
        v = $2; sub("ns_per_op=", "", v); t[n, k] = v / 1000; if (!(n in seen)) { seen[n] = 1; o[++c] = n } }
-     $1 == "bench=ddsafe.durable" { v = $2; sub("ns_per_op=", "", v); ld = v / 1000 }
-     $1 == "bench=ddsafe.atomic" { v = $2; sub("ns_per_op=", "", v); la = v / 1000 }
-     END { for (i = 1; i <= c; i++) printf "  %-36s %10.1f %10.1f\n", o[i], t[o[i], "d"], t[o[i], "n"]
-           printf "  %-36s %10.1f %10.1f\n", "AtomicFile create+write+commit", ld, la }' "$figures"
+     $1 ~ /^bench=(tmpfs\.)?ddsafe\.(durable|atomic)$/ {
+       n = $1; sub("bench=", "", n); v = $2; sub("ns_per_op=", "", v); lib[n] = v / 1000 }
+     function cell(v) { return v == "" ? sprintf("%14s", "") : sprintf("%14.1f", v) }
+     END { for (i = 1; i <= c; i++)
+             printf "  %-36s %s %s %s\n", o[i], cell(t[o[i], "d"]), cell(t[o[i], "n"]), cell(t[o[i], "t"])
+           printf "  %-36s %s %s %s\n", "AtomicFile create+write+commit", cell(lib["ddsafe.durable"]),
+             cell(lib["ddsafe.atomic"]), cell(lib["tmpfs.ddsafe.atomic"]) }' "$figures"
 if ((have_sponge)); then
   echo
   echo "Whole commands, where the time goes (ms, medians; differences of the rows above):"
