@@ -12,7 +12,8 @@
 //         ddsafe.durable  AtomicFile::create(target) + write + commit(), the defaults
 //         ddsafe.atomic   the same with Durability::atomic (what `dd-atomic --no-sync` does)
 //       --steps adds the library's own syscall sequence issued bare, one step at a time
-//       (steps.*), so that the gap between the floor and the library can be attributed.
+//       (durable.step*, no_sync.step*), so that the gap between the floor and the library can
+//       be attributed.
 //       --crowd N first creates N other (empty) files in DIR: the library scans the directory
 //       for stale temps on every replacement, the floor does not.
 //   dd-bench-atomic counter FILE N
@@ -108,7 +109,8 @@ bool scan_directory(int dir) {
 //       fstatfs for NAME_MAX, fstatat(target) before writing and again before committing
 //   3 + the scan for temps left by killed writers: open ".", getdents until the end, close
 //   4 + fstat of the temp, fchown and fchmod to the old file's owner and mode
-// The library also draws a random temp name (getrandom, getpid), left out here (~0.2 µs).
+// Left out: the library's random temp name (getrandom, getpid) and the fstat and two fcntl of
+// its fdopendir.
 bool library_like_replace(const fs::path& dir_path, int kept_dir, const std::string& name,
                           std::string_view data, bool sync, int upto) {
   if (upto == 0) return floor_replace(kept_dir, name, data, sync);
