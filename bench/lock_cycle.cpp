@@ -12,16 +12,15 @@
 // library changes.
 
 #include "ddsafe/file_lock.hpp"
+#include "harness.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,57 +32,14 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Config {
-  std::filesystem::path dir;
-  long iters = 20000;
-  int reps = 7;
-  bool steps = false;
-  std::string only;  ///< run only the workloads whose name starts with this
-};
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "dd-bench-lock: %s: %s\n", what.c_str(), std::strerror(errno));
-  std::exit(1);
-}
+using ddsafe::bench::Cycle;
+using ddsafe::bench::die;
+using ddsafe::bench::Workload;
 
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: dd-bench-lock --dir DIR [--iters N] [--reps R] [--steps] [--only PREFIX]\n");
   std::exit(64);
-}
-
-// One cycle; returns false on failure (the run aborts: a failing cycle is not a figure).
-using Cycle = std::function<bool()>;
-
-struct Workload {
-  std::string name;
-  Cycle cycle;
-  std::vector<double> per_op;  ///< ns per cycle, one entry per repetition
-};
-
-double time_per_op(const Workload& w, long iters) {
-  const auto t0 = Clock::now();
-  for (long i = 0; i < iters; ++i)
-    if (!w.cycle()) die(w.name);
-  const std::chrono::duration<double, std::nano> took = Clock::now() - t0;
-  return took.count() / static_cast<double>(iters);
-}
-
-// Repetitions go round-robin over the workloads, so that load from other processes on a shared
-// machine lands on all of them alike and the ratios stay meaningful.
-void run_all(std::vector<Workload>& all, const Config& cfg) {
-  for (auto& w : all) (void)time_per_op(w, cfg.iters / 10);  // warm caches and the allocator
-  for (int r = 0; r < cfg.reps; ++r)
-    for (auto& w : all) w.per_op.push_back(time_per_op(w, cfg.iters));
-  for (auto& w : all) {
-    std::sort(w.per_op.begin(), w.per_op.end());
-    std::printf("bench=%s ns_per_op=%.0f min=%.0f max=%.0f iters=%ld reps=%d\n", w.name.c_str(),
-                w.per_op[w.per_op.size() / 2], w.per_op.front(), w.per_op.back(), cfg.iters,
-                cfg.reps);
-  }
-  std::fflush(stdout);
 }
 
 bool flock_retry(int fd, int op) {
@@ -145,36 +101,15 @@ bool library_like_cycle(const char* path, int open_fd, int upto) {
   return ::close(fd) == 0 && ok;
 }
 
-Config parse(int argc, char** argv) {
-  Config cfg;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--dir" && has_value) {
-      cfg.dir = argv[++i];
-    } else if (a == "--iters" && has_value) {
-      cfg.iters = std::atol(argv[++i]);
-    } else if (a == "--reps" && has_value) {
-      cfg.reps = std::atoi(argv[++i]);
-    } else if (a == "--only" && has_value) {
-      cfg.only = argv[++i];
-    } else if (a == "--steps") {
-      cfg.steps = true;
-    } else {
-      usage();
-    }
-  }
-  if (cfg.dir.empty() || cfg.iters <= 0 || cfg.reps <= 0) usage();
-  return cfg;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Config cfg = parse(argc, argv);
+  const auto cfg =
+      ddsafe::bench::parse_run_flags(argc, argv, 1, /*iters=*/20000, /*reps=*/7, usage);
   std::vector<Workload> all;
   const auto add = [&](std::string name, Cycle cycle) {
-    if (name.starts_with(cfg.only)) all.push_back({std::move(name), std::move(cycle), {}});
+    if (ddsafe::bench::selected(name, cfg.only))
+      all.push_back({std::move(name), std::move(cycle), {}});
   };
 
   const auto held_path = cfg.dir / "held.lock";
@@ -218,7 +153,7 @@ int main(int argc, char** argv) {
     add("kept." + name, [&, s] { return library_like_cycle(kept_path.c_str(), kept_fd, s); });
   }
 
-  run_all(all, cfg);
+  ddsafe::bench::run_all(all, cfg.iters, cfg.reps);
   ::close(held_fd);
   ::close(kept_fd);
   return 0;

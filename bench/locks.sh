@@ -13,16 +13,11 @@
 # and prints one markdown table: workload, ddsafe, peer, ratio, target, result.
 # Environment: BENCH_REPS (recovery repetitions, default 5), BENCH_CLI_RUNS (default 300).
 set -euo pipefail
-export LC_ALL=C  # EPOCHREALTIME and printf use '.' as the decimal point
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${DDSAFE_BENCH_BUILD:-$repo/build-bench}
 reps=${BENCH_REPS:-5}
 cli_runs=${BENCH_CLI_RUNS:-300}
-py=/usr/bin/python3  # Debian's, which has python3-filelock (a pyenv python3 on PATH may not)
-peers=$repo/bench/peers
-
-say() { printf '%s\n' "$*" >&2; }
 
 # --- dependencies ------------------------------------------------------------------------------
 
@@ -33,36 +28,18 @@ install_missing() {
   command -v node >/dev/null || pkgs+=(nodejs)
   command -v npm >/dev/null || pkgs+=(npm)  # nodesource's nodejs bundles npm: no Debian npm then
   command -v hyperfine >/dev/null || pkgs+=(hyperfine)
-  ((${#pkgs[@]})) || return 0
-  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
-    say "bench: missing ${pkgs[*]}; install them (as root) for the peer rows; skipping those rows"
-    return 0
-  fi
-  say "bench: installing ${pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "${pkgs[@]}" >/dev/null 2>&1 ||
-    { apt-get update -q >/dev/null && apt-get install -y -q "${pkgs[@]}" >/dev/null; } ||
-    say "bench: could not install ${pkgs[*]}; skipping those rows"
+  install_packages "${pkgs[@]}"
 }
 
 install_missing
 command -v flock >/dev/null || { say "bench: flock(1) (util-linux) is required"; exit 1; }
 have_py=0; "$py" -c 'import filelock' 2>/dev/null && have_py=1
 have_hyperfine=0; command -v hyperfine >/dev/null && have_hyperfine=1
-have_node=0
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  [[ -d $repo/bench/.npm/node_modules/proper-lockfile ]] ||
-    npm install --prefix "$repo/bench/.npm" --no-audit --no-fund --loglevel=error \
-      proper-lockfile >/dev/null 2>&1 || say "bench: npm install proper-lockfile failed"
-  [[ -d $repo/bench/.npm/node_modules/proper-lockfile ]] && have_node=1
-fi
+have_node=0; npm_modules proper-lockfile && have_node=1
 
 # --- build -------------------------------------------------------------------------------------
 
-say "bench: building (Release) in $build"
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DDDSAFE_BUILD_TESTS=OFF \
-  -DDDSAFE_BUILD_BENCH=ON -DDDSAFE_WERROR=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target dd-lock dd-bench-lock dd-bench-stamp >/dev/null
+build_bench dd-lock dd-bench-lock dd-bench-stamp
 ddlock=$build/tools/dd-lock
 stamp=$build/bench/dd-bench-stamp
 
@@ -100,8 +77,6 @@ spawn() {
   echo "-$bg" >>"$tmp/victims"
 }
 
-now_ns() { local t=$EPOCHREALTIME; echo "${t/./}000"; }
-
 # True once some process holds an flock on $1 (probing with flock(1), which never waits).
 flock_held() { local rc=0; flock -n -E 99 "$1" true || rc=$?; ((rc == 99)); }
 wait_until() {  # wait_until SECONDS CMD...: polls CMD every 5 ms
@@ -112,15 +87,6 @@ wait_until() {  # wait_until SECONDS CMD...: polls CMD every 5 ms
   done
 }
 
-median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]}'; }
-ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e6}'; }
-us() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e3}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a <= b)}'; }
-verdict() { if le "$1" "$2"; then echo pass; else echo FAIL; fi; }
-
-declare -a rows=()
-row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$@")"); }
 
 # --- 1. library cycle --------------------------------------------------------------------------
 

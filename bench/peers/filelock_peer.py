@@ -14,23 +14,17 @@ import time
 
 import filelock
 
+import timing
+
 
 def cycle(directory, iters, reps):
     lock = filelock.FileLock(os.path.join(directory, "filelock.lock"))
-    for _ in range(iters // 10):
+
+    def op():
         lock.acquire()
         lock.release()
-    per_op = []
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        for _ in range(iters):
-            lock.acquire()
-            lock.release()
-        per_op.append((time.perf_counter_ns() - t0) / iters)
-    per_op.sort()
-    print(f"bench=filelock.acquire_release ns_per_op={per_op[len(per_op) // 2]:.0f} "
-          f"min={per_op[0]:.0f} max={per_op[-1]:.0f} iters={iters} reps={reps} "
-          f"version={filelock.__version__}")
+
+    timing.report("filelock.acquire_release", op, iters, reps, filelock.__version__)
 
 
 def hold(path, orphan_pidfile):
