@@ -75,5 +75,17 @@ done
 wait
 echo "  n = $(jq .n counter.json) (expected 100); with 'jq ... > tmp && mv tmp f' and no lock, updates get lost"
 
-say "8. The journal: every fail-open, stale break and aborted write is on record"
-cat "$DD_JOURNAL"
+say "8. dd-gc: a failing liveness source never reaps live sessions; dead ones go"
+mkdir -p sessions/{alive,dead1,dead2}
+touch -d '2 hours ago' sessions/*
+dd-lock sessions/alive/.session.lock sleep 30 &
+sleep 0.2
+dd-gc --live-cmd 'false' sessions || true
+echo "  after a pass whose live command failed: $(ls sessions | tr '\n' ' ')"
+dd-gc --live-cmd 'echo alive' sessions
+echo "  after a pass with a working live command: $(ls sessions | tr '\n' ' ')"
+kill %1 2>/dev/null || true
+
+say "9. The journal: every fail-open, stale break, aborted write and GC decision is on record"
+dd-journal stats --by event
+dd-journal query --event atomic_abort --event gc_skipped -o tsv | cut -f1-6
