@@ -79,12 +79,13 @@ say "8. dd-gc: a failing liveness source never reaps live sessions; dead ones go
 mkdir -p sessions/{alive,dead1,dead2}
 touch -d '2 hours ago' sessions/*
 dd-lock sessions/alive/.session.lock sleep 30 &
+alive_holder=$!
 sleep 0.2
 dd-gc --live-cmd 'false' sessions || true
 echo "  after a pass whose live command failed: $(ls sessions | tr '\n' ' ')"
 dd-gc --live-cmd 'echo alive' sessions
 echo "  after a pass with a working live command: $(ls sessions | tr '\n' ' ')"
-kill %1 2>/dev/null || true
+kill "$alive_holder" 2>/dev/null || true; wait "$alive_holder" 2>/dev/null || true
 
 say "9. The journal: every fail-open, stale break, aborted write and GC decision is on record"
 dd-journal stats --by event
