@@ -129,6 +129,9 @@ TEST_CASE("journal reader properties", "[journal][property]") {
     test::write_file(dir / "j.jsonl", file);
     Collect c;
     const auto stats = read_all(dir / "j.jsonl", c);
+    // Damage made of JSON whitespace ("\r", " ") glued in front of a record leaves a valid JSON
+    // line: the same record, with the whitespace kept in front.
+    for (auto& l : c.lines) l.erase(0, l.find_first_not_of(" \t\r"));
     RC_ASSERT(c.lines == want);
     RC_ASSERT(stats.good == want.size());
   });

@@ -35,7 +35,7 @@ Result<CommitInfo> replace(const fs::path& p, const std::string& content, Atomic
 
 }  // namespace
 
-TEST_CASE("commit replaces the content; nothing else is left in the directory", "[atomic]") {
+TEST_CASE("commit replaces the content and leaves nothing else in the directory", "[atomic]") {
   TempDir dir;
   write_file(dir / "cfg", "old");
   auto r = replace(dir / "cfg", "new content");
@@ -116,7 +116,7 @@ TEST_CASE("parse_temp_name accepts our temps only", "[atomic]") {
   CHECK_FALSE(detail::parse_temp_name("cfg", p));
 }
 
-TEST_CASE("stale temps of dead writers are swept; a live writer's temp is kept", "[atomic]") {
+TEST_CASE("stale temps of dead writers are swept, a live writer's temp is kept", "[atomic]") {
   TempDir dir;
   write_file(dir / "cfg", "old");
   write_file(dir / ".cfg~ddl4242-0badf00d", "left by a killed writer");
