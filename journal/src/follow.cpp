@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ddsafe/journal/journal.hpp"
+#include "rotation_internal.hpp"
 
 namespace ddsafe::journal {
 namespace {
@@ -53,6 +54,9 @@ bool still_named(const std::vector<SetFile>& files) {
 // The files newer than the one open as `fd`: journal.(k-1) ... journal.1, journal, where
 // journal.k names `fd`'s file (or just journal when it has no rotated name any more).
 Result<std::vector<SetFile>> newer_files(const std::filesystem::path& journal, int fd) {
+  // rotated_index() stops at the first missing .N, which a rotator's shift leaves for a moment;
+  // the shared rotation lock keeps shifts out meanwhile (see open_set).
+  const auto no_shift = lock_rotation_shared(journal);
   for (int round = 0;; ++round) {
     const int k = fd >= 0 ? rotated_index(journal, fd) : 0;
     std::vector<SetFile> chain;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include "ddsafe/journal/query.hpp"
 #include "ddsafe/journal/reader.hpp"
 #include "ddsafe/journal/time.hpp"
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace ddsafe;
@@ -133,6 +135,39 @@ TEST_CASE("open_set: missing journal is ENOENT, a directory EISDIR, rotated file
   Collect c;
   (void)read_file_set(p, c);
   CHECK(c.events == std::vector<std::string>{"two", "one"});
+}
+
+TEST_CASE("open_set: a reader counting while another process rotates never sees fewer records",
+          "[journal][reader][rotation]") {
+  // Each rotation shifts every .N up by one; a reader that opened the set in the middle of the
+  // shift used to stop at the gap and miss the older files (counts fell from thousands to tens).
+  test::TempDir dir;
+  const auto p = dir / "j.jsonl";
+  constexpr int kAppends = 3000;
+  test::ChildProcess rotator([&] {
+    jr::Journal j(p, {"unit", 0}, {}, /*sync=*/false, /*create_parents=*/false,
+                  jr::Rotation{2048, 1000});
+    for (int i = 0; i < kAppends; ++i)
+      if (!j.append(Event{"e", {}})) return 1;
+    return 0;
+  });
+  REQUIRE(test::eventually([&] { return std::filesystem::exists(jr::rotated_path(p, 2)); }));
+  std::uint64_t last = 0;
+  int drops = 0;
+  std::optional<int> status;
+  while (!status) {
+    status = rotator.wait(std::chrono::milliseconds(0));
+    auto files = jr::open_set(p);
+    REQUIRE(files);
+    Collect c;
+    auto stats = jr::read_set(*files, c);
+    REQUIRE(stats);
+    if (c.events.size() < last) ++drops;
+    last = std::max<std::uint64_t>(last, c.events.size());
+  }
+  CHECK((WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
+  CHECK(drops == 0);
+  CHECK(last == kAppends);
 }
 
 TEST_CASE("reader: torn tail, garbage, NUL runs and over-long lines are skipped and counted",
