@@ -329,3 +329,23 @@ TEST_CASE("Follower: never a partial line, follows two rotations between polls",
   CHECK(c.events == std::vector<std::string>{"a", "b", "c", "d"});
   CHECK(f.stats().torn == 0);
 }
+
+TEST_CASE("Follower: a journal truncated in place is read again from its start",
+          "[journal][follow]") {
+  // ": > journal.jsonl" keeps the inode; the records written after it must not be lost until
+  // the file grows past the offset read before.
+  test::TempDir dir;
+  const auto p = dir / "j.jsonl";
+  test::write_file(p, rec("a") + rec("b"));
+  auto set = jr::open_set(p);
+  REQUIRE(set);
+  jr::Follower f(p, std::move(set->back()), jr::LineFeeder());
+  Collect c;
+  REQUIRE(f.poll(c).value());
+  CHECK(c.events == std::vector<std::string>{"a", "b"});
+  test::write_file(p, rec("c"));  // truncates in place, shorter than what was read
+  REQUIRE(f.poll(c).value());
+  CHECK(c.events == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(f.poll(c).value());  // and not read twice
+  CHECK(c.events == std::vector<std::string>{"a", "b", "c"});
+}
