@@ -232,12 +232,20 @@ TEST_CASE("time expressions: RFC 3339, dates, relative, keywords, invalid ones n
   CHECK(now - today < 86400000000LL);
   CHECK(jr::parse_time_expr("yesterday", now).value() < today);
   for (const char* bad : {"", "1x", "h", "2026-02-30", "2026-13-01", "2026-01-01T25:00:00Z",
-                          "yesterday-ish", "@", "1h-", "2026-01-01T00:00:00+0100"}) {
+                          "yesterday-ish", "@", "1h-", "2026-01-01T00:00:00+0100", "36501d",
+                          "36500d1s"}) {
     INFO(bad);
     auto r = jr::parse_time_expr(bad, now);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::invalid_argument);
   }
+  // 100 years is the cap of each term and of their sum: a long sum used to overflow (UB).
+  CHECK(jr::parse_time_expr("36500d", now).value() == now - 36500 * 86400000000LL);
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "36500d";
+  auto sum = jr::parse_time_expr(many, now);
+  REQUIRE_FALSE(sum);
+  CHECK(sum.error().code == errc::invalid_argument);
 }
 
 TEST_CASE("filters: events (any), path, path prefix by whole components, pid, host, tool, where, "
