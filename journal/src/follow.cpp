@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "ddsafe/journal/journal.hpp"
+#include "rotation_internal.hpp"
 
 namespace ddsafe::journal {
 namespace {
@@ -53,6 +55,9 @@ bool still_named(const std::vector<SetFile>& files) {
 // The files newer than the one open as `fd`: journal.(k-1) ... journal.1, journal, where
 // journal.k names `fd`'s file (or just journal when it has no rotated name any more).
 Result<std::vector<SetFile>> newer_files(const std::filesystem::path& journal, int fd) {
+  // rotated_index() stops at the first missing .N, which a rotator's shift leaves for a moment;
+  // the shared rotation lock keeps shifts out meanwhile (see open_set).
+  const auto no_shift = lock_rotation_shared(journal);
   for (int round = 0;; ++round) {
     const int k = fd >= 0 ? rotated_index(journal, fd) : 0;
     std::vector<SetFile> chain;
@@ -84,13 +89,25 @@ void Follower::retire(Tracked t) {
   old_.pop_front();
 }
 
+Result<bool> Follower::restart_if_truncated(std::int64_t size, RecordVisitor& visitor) {
+  // Truncated in place (": > journal.jsonl"): the offset lies beyond the end, and without this
+  // every record written after it would be skipped until the file grew past the old offset.
+  // As tail -F does, start again from 0; the held-back part line belonged to the old content.
+  const int fd = current_->file.fd.get();
+  const off_t offset = ::lseek(fd, 0, SEEK_CUR);
+  if (offset < 0 || size >= offset) return true;
+  if (::lseek(fd, 0, SEEK_SET) != 0) return sys_error("seek", current_->file.path);
+  current_->feeder = LineFeeder();
+  return feed(*current_, visitor);
+}
+
 Result<bool> Follower::follow_rotation(RecordVisitor& visitor) {
   struct stat named {}, mine {};
   const bool exists = ::stat(journal_.c_str(), &named) == 0;
   if (!current_ && !exists) return true;  // nothing to follow yet
   if (current_ && exists && ::fstat(current_->file.fd.get(), &mine) == 0 &&
       same_file(named, mine))
-    return true;
+    return restart_if_truncated(mine.st_size, visitor);
   // The name moved on, or is gone (rotated and not yet recreated, while the files we have not
   // read may already be .1, .2, ...).
   // Finish the current file first: records appended before the rename come before the newer

@@ -7,6 +7,7 @@
 
 #include "ddsafe/journal/journal.hpp"
 #include "ddsafe/journal/reader.hpp"
+#include "rotation_internal.hpp"
 
 namespace ddsafe::journal {
 namespace {
@@ -80,6 +81,10 @@ Result<std::vector<SetFile>> open_set(const std::filesystem::path& journal) {
   // Opening .N first and the live file last, a rotation in between would shift a file from a
   // name not yet opened to one already opened, and it would be missed. Starting over until no
   // name moved gives a set that existed at one instant; files opened keep their content.
+  // still_named() only sees names it opened, though: in the middle of a rotator's shift .N is
+  // briefly missing and the older files are never opened at all. The shared rotation lock keeps
+  // shifts out while the set is opened (held only for that: reading may take long).
+  const auto no_shift = lock_rotation_shared(journal);
   for (int round = 0;; ++round) {
     auto files = open_once(journal);
     if (!files) return files;

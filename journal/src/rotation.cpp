@@ -11,6 +11,7 @@
 
 #include "ddsafe/journal/journal.hpp"
 #include "ddsafe/unique_fd.hpp"
+#include "rotation_internal.hpp"
 
 namespace ddsafe::journal {
 namespace {
@@ -72,6 +73,15 @@ std::filesystem::path rotated_path(const std::filesystem::path& journal, int n) 
 
 std::filesystem::path rotate_lock_path(const std::filesystem::path& journal) {
   return journal.parent_path() / fmt::format(".{}.rotate.lock", journal.filename().string());
+}
+
+UniqueFd lock_rotation_shared(const std::filesystem::path& journal) {
+  // O_RDONLY and no O_CREAT: a reader must not need write access to the directory.
+  auto lock = open_fd(rotate_lock_path(journal), O_RDONLY | O_NOCTTY);
+  if (!lock) return UniqueFd();
+  while (::flock(lock->get(), LOCK_SH) != 0)
+    if (errno != EINTR) return UniqueFd();
+  return std::move(*lock);
 }
 
 Result<bool> rotate_if_due(const std::filesystem::path& journal, int written_fd,

@@ -112,7 +112,11 @@ std::optional<std::int64_t> parse_zone(std::string_view s, std::size_t pos) {
 
 bool is_separator(char c) { return c == 'T' || c == 't' || c == ' '; }
 
-// "1h30m", "90s", "2d", "1w": a duration in microseconds.
+// The longest duration accepted, term by term and in total: far beyond any journal's age, and
+// far enough from INT64_MAX that neither the sum nor now - total can overflow.
+constexpr std::int64_t kMaxDurationS = 100LL * 365 * 86400;
+
+// "1h30m", "90s", "2d", "1w": a duration in microseconds, at most kMaxDurationS.
 std::optional<std::int64_t> parse_duration(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::int64_t total = 0;
@@ -124,7 +128,10 @@ std::optional<std::int64_t> parse_duration(std::string_view s) {
     const char unit = *r.ptr;
     const std::int64_t seconds = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600
                                  : unit == 'd' ? 86400 : unit == 'w' ? 604800 : 0;
-    if (seconds == 0 || n > 100LL * 365 * 86400 / seconds) return std::nullopt;
+    if (seconds == 0 || n > kMaxDurationS / seconds) return std::nullopt;
+    // Each term is capped, so the sum can only overflow over many terms ("36500d36500d..."):
+    // cap it as well, before adding.
+    if (total > (kMaxDurationS - n * seconds) * kUs) return std::nullopt;
     total += n * seconds * kUs;
     s.remove_prefix(static_cast<std::size_t>(r.ptr + 1 - s.data()));
   }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include "ddsafe/journal/query.hpp"
 #include "ddsafe/journal/reader.hpp"
 #include "ddsafe/journal/time.hpp"
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace ddsafe;
@@ -135,6 +137,39 @@ TEST_CASE("open_set: missing journal is ENOENT, a directory EISDIR, rotated file
   CHECK(c.events == std::vector<std::string>{"two", "one"});
 }
 
+TEST_CASE("open_set: a reader counting while another process rotates never sees fewer records",
+          "[journal][reader][rotation]") {
+  // Each rotation shifts every .N up by one; a reader that opened the set in the middle of the
+  // shift used to stop at the gap and miss the older files (counts fell from thousands to tens).
+  test::TempDir dir;
+  const auto p = dir / "j.jsonl";
+  constexpr int kAppends = 3000;
+  test::ChildProcess rotator([&] {
+    jr::Journal j(p, {"unit", 0}, {}, /*sync=*/false, /*create_parents=*/false,
+                  jr::Rotation{2048, 1000});
+    for (int i = 0; i < kAppends; ++i)
+      if (!j.append(Event{"e", {}})) return 1;
+    return 0;
+  });
+  REQUIRE(test::eventually([&] { return std::filesystem::exists(jr::rotated_path(p, 2)); }));
+  std::uint64_t last = 0;
+  int drops = 0;
+  std::optional<int> status;
+  while (!status) {
+    status = rotator.wait(std::chrono::milliseconds(0));
+    auto files = jr::open_set(p);
+    REQUIRE(files);
+    Collect c;
+    auto stats = jr::read_set(*files, c);
+    REQUIRE(stats);
+    if (c.events.size() < last) ++drops;
+    last = std::max<std::uint64_t>(last, c.events.size());
+  }
+  CHECK((WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
+  CHECK(drops == 0);
+  CHECK(last == kAppends);
+}
+
 TEST_CASE("reader: torn tail, garbage, NUL runs and over-long lines are skipped and counted",
           "[journal][reader]") {
   test::TempDir dir;
@@ -197,12 +232,20 @@ TEST_CASE("time expressions: RFC 3339, dates, relative, keywords, invalid ones n
   CHECK(now - today < 86400000000LL);
   CHECK(jr::parse_time_expr("yesterday", now).value() < today);
   for (const char* bad : {"", "1x", "h", "2026-02-30", "2026-13-01", "2026-01-01T25:00:00Z",
-                          "yesterday-ish", "@", "1h-", "2026-01-01T00:00:00+0100"}) {
+                          "yesterday-ish", "@", "1h-", "2026-01-01T00:00:00+0100", "36501d",
+                          "36500d1s"}) {
     INFO(bad);
     auto r = jr::parse_time_expr(bad, now);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::invalid_argument);
   }
+  // 100 years is the cap of each term and of their sum: a long sum used to overflow (UB).
+  CHECK(jr::parse_time_expr("36500d", now).value() == now - 36500 * 86400000000LL);
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "36500d";
+  auto sum = jr::parse_time_expr(many, now);
+  REQUIRE_FALSE(sum);
+  CHECK(sum.error().code == errc::invalid_argument);
 }
 
 TEST_CASE("filters: events (any), path, path prefix by whole components, pid, host, tool, where, "
@@ -293,4 +336,24 @@ TEST_CASE("Follower: never a partial line, follows two rotations between polls",
   REQUIRE(f.poll(c).value());
   CHECK(c.events == std::vector<std::string>{"a", "b", "c", "d"});
   CHECK(f.stats().torn == 0);
+}
+
+TEST_CASE("Follower: a journal truncated in place is read again from its start",
+          "[journal][follow]") {
+  // ": > journal.jsonl" keeps the inode; the records written after it must not be lost until
+  // the file grows past the offset read before.
+  test::TempDir dir;
+  const auto p = dir / "j.jsonl";
+  test::write_file(p, rec("a") + rec("b"));
+  auto set = jr::open_set(p);
+  REQUIRE(set);
+  jr::Follower f(p, std::move(set->back()), jr::LineFeeder());
+  Collect c;
+  REQUIRE(f.poll(c).value());
+  CHECK(c.events == std::vector<std::string>{"a", "b"});
+  test::write_file(p, rec("c"));  // truncates in place, shorter than what was read
+  REQUIRE(f.poll(c).value());
+  CHECK(c.events == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(f.poll(c).value());  // and not read twice
+  CHECK(c.events == std::vector<std::string>{"a", "b", "c"});
 }

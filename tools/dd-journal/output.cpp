@@ -17,19 +17,31 @@ bool fixed(std::string_view key) {
   return false;
 }
 
-// A tsv cell: tab, newline, carriage return and backslash escaped, so a row stays one line.
-std::string tsv_cell(std::string_view s) {
+// A field value as one line of inert text: tab, newline, carriage return and backslash as
+// \t \n \r \\, other control characters (ESC, DEL, ...) as \xHH. A value from the journal,
+// which any local process may write, can then neither split a row nor send escape sequences to
+// the terminal.
+std::string escape_controls(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
     switch (c) {
       case '\t': out += "\\t"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\\': out += "\\\\"; break;
-      default: out += c;
+      default:
+        if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+        else out += c;
     }
   }
+  return out;
+}
+
+// A tsv cell (or table column): escaped, "-" when empty, so a row stays one line.
+std::string tsv_cell(std::string_view s) {
+  auto out = escape_controls(s);
   return out.empty() ? "-" : out;
 }
 
@@ -76,9 +88,10 @@ std::string format_record(const journal::Record& r, Format f) {
                          tsv_cell(r.path.value_or("")), tsv_cell(others(r)));
     case Format::table: break;
   }
-  return fmt::format("{:<27}  {:<18} {:<12} {:>7}  {:<10} {}  {}\n", r.ts, r.event,
-                     r.host.empty() ? "-" : r.host, pid_text(r), r.tool.empty() ? "-" : r.tool,
-                     r.path.value_or("-"), others(r));
+  // Escaped like tsv: the table goes to a terminal, where a raw ESC would be obeyed.
+  return fmt::format("{:<27}  {:<18} {:<12} {:>7}  {:<10} {}  {}\n", escape_controls(r.ts),
+                     escape_controls(r.event), tsv_cell(r.host), pid_text(r), tsv_cell(r.tool),
+                     r.path ? escape_controls(*r.path) : "-", escape_controls(others(r)));
 }
 
 void print_groups(std::FILE* out, const std::vector<journal::Group>& groups,
@@ -98,8 +111,8 @@ void print_groups(std::FILE* out, const std::vector<journal::Group>& groups,
       fmt::print(out, "{}\t{}\t{}\t{}\n", g.count, tsv_cell(g.first_ts), tsv_cell(g.last_ts),
                  tsv_cell(g.key));
     } else {
-      fmt::print(out, "{:>9}  {:<27}  {:<27}  {}\n", g.count, g.first_ts, g.last_ts,
-                 g.key.empty() ? "-" : g.key);
+      fmt::print(out, "{:>9}  {:<27}  {:<27}  {}\n", g.count, escape_controls(g.first_ts),
+                 escape_controls(g.last_ts), tsv_cell(g.key));
     }
   }
 }

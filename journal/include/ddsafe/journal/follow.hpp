@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <optional>
@@ -16,7 +17,8 @@ namespace ddsafe::journal {
 /// its newline arrives). When the journal is rotated, the follower finishes the old file, reads
 /// the rotated files it has not seen (several rotations between two polls), then goes on in the
 /// new file; it keeps reading the last few old files too, for appenders that still write into
-/// them. A journal that does not exist yet is waited for.
+/// them. A journal truncated in place is read again from its start (its size fell below the
+/// offset read so far). A journal that does not exist yet is waited for.
 /// Thread safety: one Follower must not be used from two threads at once.
 class Follower {
  public:
@@ -42,6 +44,7 @@ class Follower {
     LineFeeder feeder;
   };
   Result<bool> follow_rotation(RecordVisitor& visitor);
+  Result<bool> restart_if_truncated(std::int64_t size, RecordVisitor& visitor);
   Result<bool> feed(Tracked& t, RecordVisitor& visitor);
   void retire(Tracked t);
 
