@@ -173,6 +173,28 @@ TEST_CASE("gc: a live command that times out, dies or prints garbage skips the p
   }
 }
 
+TEST_CASE("gc: with SIGCHLD ignored a failing live command still skips the pass",
+          "[gc][live]") {
+  // SIG_IGN is inherited through exec: the kernel then reaps the shell itself and its status
+  // is lost. A status never seen must not read as exit 0.
+  Fixture f;
+  f.dead("d");
+  auto o = f.options();
+  o.events = nullptr;  // the recorder belongs to the parent
+  ChildProcess child([&] {
+    ::signal(SIGCHLD, SIG_IGN);
+    int failures = 0;
+    for (const auto* cmd : {"exit 1", "kill -9 $$"}) {
+      o.live = live(cmd);
+      const auto r = gc::collect(o);
+      if (!r || !r->skipped || r->skip_reason != "liveness_source_failed") ++failures;
+    }
+    return failures;
+  });
+  CHECK(child.exit_code() == 0);
+  CHECK(fs::exists(f.root / "d"));
+}
+
 TEST_CASE("gc: ids listed by the live command are kept and --live-regex picks the id",
           "[gc][live]") {
   Fixture f;
