@@ -30,6 +30,8 @@ using Clock = std::chrono::steady_clock;
 // More than this on stdout is not a list of ids: the source is judged unreadable.
 constexpr std::size_t kMaxOutput = 16 << 20;
 constexpr std::size_t kMaxStderrShown = 300;
+// The longest line --live-regex is matched against (a session id line is far shorter).
+constexpr std::size_t kMaxRegexLine = 4096;
 
 struct Captured {
   int wstatus = 0;
@@ -166,7 +168,16 @@ Result<std::string> id_of(const LiveCommand& cmd, const std::optional<IdRegex>& 
                           std::string_view line) {
   std::string id(line);
   if (re) {
-    auto m = re->search(line);
+    // Past this the recursive matcher of libstdc++ can overflow the stack: such a line is
+    // output we cannot read, not an id.
+    if (line.size() > kMaxRegexLine)
+      return source_failed(cmd, fmt::format("printed a line of {} bytes, more than --live-regex "
+                                            "matches ({})", line.size(), kMaxRegexLine));
+    auto found = re->search(line);
+    if (!found)
+      return source_failed(cmd, fmt::format("printed a line --live-regex cannot be matched "
+                                            "against ({})", found.error().context));
+    auto& m = *found;
     if (!m.matched)
       return source_failed(cmd, fmt::format("printed a line that --live-regex does not match: '{}'",
                                             line.substr(0, 200)));

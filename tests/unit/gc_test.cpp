@@ -158,6 +158,9 @@ TEST_CASE("gc: a live command that times out, dies or prints garbage skips the p
       {live("echo 'a/b'"), "invalid session id"},
       {live("printf 'a\\0b\\n'"), "NUL"},
       {gc::LiveCommand{"echo 'no id here'", "^sess-(\\S+)$", 5s}, "does not match"},
+      // One long line: the recursive std::regex matcher would overflow the stack (SIGSEGV).
+      {gc::LiveCommand{"head -c 50000 /dev/zero | tr '\\0' a; echo", "^(a+)$", 5s},
+       "more than --live-regex matches"},
       {live("exit 127"), "status 127"},
   };
   for (const auto& [cmd, why] : cases) {
