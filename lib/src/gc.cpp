@@ -42,6 +42,7 @@ struct Pass {
 struct Judgement {
   bool dead = false;
   bool session_dir = false;  ///< a directory (of any verdict), not a file or symlink
+  bool alive = false;        ///< proven alive: listed as live, or its session lock is held
   std::string reason;
   std::int64_t age_s = -1;
   Node node;
@@ -85,7 +86,11 @@ Judgement try_session_lock(Judgement j, const std::filesystem::path& shown) {
   do {
     rc = ::flock(fd, LOCK_EX | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
-  if (rc != 0 && errno == EWOULDBLOCK) return keep("session lock held", j.age_s);
+  if (rc != 0 && errno == EWOULDBLOCK) {
+    auto held = keep("session lock held", j.age_s);
+    held.alive = true;
+    return held;
+  }
   if (rc != 0)
     return keep(fmt::format("session lock unusable: {}", sys_error("lock", shown).message()),
                 j.age_s);
@@ -108,7 +113,11 @@ Judgement judge(Pass& p, const std::string& name) {
     return k;
   };
   if (!node->same_mount(p.root_node)) return kept("a mount point or on another filesystem");
-  if (p.live && !is_staging(name) && p.live->ids.count(name)) return kept("listed as live");
+  if (p.live && !is_staging(name) && p.live->ids.count(name)) {
+    auto listed = kept("listed as live");
+    listed.alive = true;
+    return listed;
+  }
   if (age < p.o.min_age.count())
     return kept(fmt::format("younger than --min-age ({} s < {} s)", age, p.o.min_age.count()));
   if (is_staging(name) && age < kStagingGraceS)
@@ -285,9 +294,15 @@ bool open_root(Pass& p, std::optional<FileLock>& gc_lock) {
   return false;
 }
 
+// What phase one found among session dirs (staging dirs not counted).
+struct Tally {
+  std::size_t dead = 0;
+  std::size_t alive = 0;  ///< proven alive (listed or locked); kept-for-age or unknown are not
+};
+
 // Phase one: every entry judged (locks tried and let go at once); returns the dead ones.
 std::vector<std::string> judge_all(Pass& p, const std::vector<std::string>& names,
-                                   std::size_t& dead_sessions) {
+                                   Tally& tally) {
   std::vector<std::string> dead;
   for (const auto& name : names) {
     const bool staging = is_staging(name);
@@ -295,17 +310,18 @@ std::vector<std::string> judge_all(Pass& p, const std::vector<std::string>& name
     const auto j = judge(p, name);
     if (j.session_dir && !staging) ++p.report.sessions;
     if (!j.dead) {
+      if (j.alive && !staging) ++tally.alive;
       record(p, name, Action::kept, j.reason, j.age_s);
       continue;
     }
     dead.push_back(name);
-    if (!staging) ++dead_sessions;
+    if (!staging) ++tally.dead;
   }
   return dead;
 }
 
 // The circuit breakers. True: the pass goes on.
-bool breakers_pass(Pass& p, const std::vector<std::string>& dead, std::size_t dead_sessions) {
+bool breakers_pass(Pass& p, const std::vector<std::string>& dead, const Tally& tally) {
   if (p.o.force || dead.empty()) return true;
   if (dead.size() > p.o.max_remove) {
     skip(p, "max_remove",
@@ -314,10 +330,13 @@ bool breakers_pass(Pass& p, const std::vector<std::string>& dead, std::size_t de
          dead.size());
     return false;
   }
-  if (p.live && p.live->ids.empty() && dead_sessions == p.report.sessions) {
+  // Judged by the live source are the dirs old enough and with a usable lock: a young dir or
+  // an unknown one says nothing about whether its empty answer is the whole truth; only a
+  // held lock does.
+  if (p.live && p.live->ids.empty() && tally.dead > 0 && tally.alive == 0) {
     skip(p, "all_sessions",
-         fmt::format("the live command listed no live session and all {} session dirs would "
-                     "be removed; use --force if that is right", dead_sessions),
+         fmt::format("the live command listed no live session and all {} session dirs it "
+                     "judges would be removed; use --force if that is right", tally.dead),
          dead.size());
     return false;
   }
@@ -358,9 +377,9 @@ Result<Report> collect(const Options& o) {
     return std::move(p.report);
   }
   std::sort(names->begin(), names->end());
-  std::size_t dead_sessions = 0;
-  const auto dead = judge_all(p, *names, dead_sessions);
-  if (!breakers_pass(p, dead, dead_sessions)) {
+  Tally tally;
+  const auto dead = judge_all(p, *names, tally);
+  if (!breakers_pass(p, dead, tally)) {
     for (const auto& n : dead) record(p, n, Action::kept, "dead, but the pass was skipped", -1);
   } else {
     sweep_trash(p);

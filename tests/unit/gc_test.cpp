@@ -246,6 +246,38 @@ TEST_CASE("gc: circuit breakers skip the pass unless forced", "[gc][breaker]") {
   CHECK(fs::is_empty(f.root / gc::kTrashName));
 }
 
+TEST_CASE("gc: a young or unknown dir does not switch off the all_sessions breaker",
+          "[gc][breaker]") {
+  // Only a held lock proves the live command's empty answer incomplete; a dir kept for its
+  // age or an unusable lock proves nothing, and s1..s3 must not go.
+  Fixture f;
+  for (const auto* id : {"s1", "s2", "s3"}) {
+    fs::create_directory(f.root / id);
+    age(f.root / id, 7200);
+  }
+  fs::create_directory(f.root / "young");
+  fs::create_directory(f.root / "fifo");
+  REQUIRE(::mkfifo((f.root / "fifo" / ".session.lock").c_str(), 0600) == 0);
+  age(f.root / "fifo", 7200);
+  auto o = f.options();
+  o.min_age = 3600s;
+  o.live = live("true");
+  auto r = f.run(o);
+  CHECK(r.skipped);
+  CHECK(r.skip_reason == "all_sessions");
+  CHECK(fs::exists(f.root / "s1"));
+
+  auto held = Session::create(f.root, "held");  // a held lock: the pass goes on
+  REQUIRE(held);
+  age(f.root / "held", 7200);
+  r = f.run(o);
+  CHECK_FALSE(r.skipped);
+  CHECK(r.removed == 3);
+  CHECK(fs::exists(f.root / "young"));
+  CHECK(fs::exists(f.root / "fifo"));
+  CHECK(fs::exists(f.root / "held"));
+}
+
 TEST_CASE("gc: dirs younger than min_age are kept, older ones go", "[gc]") {
   Fixture f;
   f.dead("young");
