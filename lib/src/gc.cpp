@@ -205,10 +205,16 @@ Result<std::string> move_to_trash(Pass& p, const std::string& name, const Judgem
     return sys_error("move to trash", shown);
   auto moved = detail::node_at(*trash, tname, p.o.root / kTrashName / tname);
   if (moved && moved->same_inode(j.node)) return tname;
-  (void)::renameat2(*trash, tname.c_str(), p.root.get(), name.c_str(), RENAME_NOREPLACE);
+  if (::renameat2(*trash, tname.c_str(), p.root.get(), name.c_str(), RENAME_NOREPLACE) == 0)
+    return make_error(errc::path_escapes_root,
+                      fmt::format("'{}' was replaced just before it was moved; put back and "
+                                  "left alone", shown.string()));
+  // Say where it is: a later sweep of the trash deletes it unless its session lock is held.
+  const auto put_back = sys_error("put back", shown);
   return make_error(errc::path_escapes_root,
-                    fmt::format("'{}' was replaced just before it was moved; put back and left "
-                                "alone", shown.string()));
+                    fmt::format("'{}' was replaced just before it was moved and could not be put "
+                                "back ({}); it is in '{}'", shown.string(), put_back.message(),
+                                (p.o.root / kTrashName / tname).string()));
 }
 
 // Judges `name` again (this verdict, taken under the lock, is the one that counts), re-checks
@@ -237,8 +243,28 @@ void reap(Pass& p, const std::string& name) {
   record(p, name, Action::removed, j.reason, j.age_s);
 }
 
-// Leftovers of earlier passes (a crash, an entry that could not be removed): already judged
-// dead under their lock, so they are simply deleted again.
+// A trash entry is deleted only with its session lock (if it has one) held, like a session
+// in ROOT: an entry that reached the trash without being judged dead (one swapped in at the
+// last moment and not put back) may belong to a live session.
+Judgement judge_trash_entry(Pass& p, int trash, const std::string& name) {
+  const auto shown = p.o.root / kTrashName / name;
+  auto node = detail::node_at(trash, name, shown);
+  if (!node) return keep(node.error().message());
+  Judgement j;
+  j.dead = true;
+  j.reason = "left in the trash by an earlier pass";
+  if (!node->is_dir()) return j;  // a file or symlink: no session lock to respect
+  auto dir = detail::open_dir_at(trash, name, *node, shown);
+  if (!dir) return keep(dir.error().message());
+  j.node = *node;
+  j.dir = std::move(*dir);
+  j = try_session_lock(std::move(j), shown / kSessionLockName);
+  if (j.dead) j.reason = "left in the trash by an earlier pass";
+  return j;
+}
+
+// Leftovers of earlier passes (a crash, an entry that could not be removed): deleted again,
+// each under its session lock.
 void sweep_trash(Pass& p) {
   auto trash = trash_fd(p, /*create=*/false);
   if (!trash) return;  // no trash yet (or not usable: reported when a victim needs it)
@@ -247,13 +273,18 @@ void sweep_trash(Pass& p) {
   std::sort(names->begin(), names->end());
   for (const auto& n : *names) {
     const auto id = fmt::format("{}/{}", kTrashName, n);
+    const auto j = judge_trash_entry(p, *trash, n);
+    if (!j.dead) {
+      record(p, id, Action::kept, fmt::format("in the trash, but {}", j.reason), -1);
+      continue;
+    }
     if (p.o.dry_run) {
-      record(p, id, Action::would_remove, "left in the trash by an earlier pass", -1);
+      record(p, id, Action::would_remove, j.reason, -1);
       continue;
     }
     const auto st = remove_tree_at(*trash, n, p.o.root / id);
     if (st.failed > 0) record_error(p, id, -1, *st.first_error);
-    else record(p, id, Action::removed, "left in the trash by an earlier pass", -1);
+    else record(p, id, Action::removed, j.reason, -1);
   }
 }
 

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -444,6 +445,29 @@ TEST_CASE("gc: an unremovable entry (chattr +i) is an error, the rest is swept, 
   again = f.run();
   CHECK(again.errors == 0);
   CHECK(again.removed == 1);
+  CHECK(fs::is_empty(f.root / gc::kTrashName));
+}
+
+TEST_CASE("gc: a trash entry whose session lock is held is kept until the lock is free",
+          "[gc]") {
+  Fixture f;
+  f.dead("d");  // the pass needs a victim to sweep the trash
+  fs::create_directories(f.root / gc::kTrashName / "entry" / "data");
+  const auto lock_path = f.root / gc::kTrashName / "entry" / ".session.lock";
+  test::write_file(lock_path, "");
+  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  auto r = f.run();
+  CHECK(r.errors == 0);
+  CHECK(fs::exists(f.root / gc::kTrashName / "entry" / "data"));
+  CHECK_THAT(f.entry(r, ".trash/entry")->reason, Catch::Contains("session lock held"));
+  CHECK_FALSE(fs::exists(f.root / "d"));
+
+  ::close(fd);
+  f.dead("d2");
+  r = f.run();
+  CHECK(f.entry(r, ".trash/entry")->action == Action::removed);
   CHECK(fs::is_empty(f.root / gc::kTrashName));
 }
 
