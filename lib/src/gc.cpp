@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -50,7 +51,19 @@ struct Judgement {
   UniqueFd lock;
 };
 
-bool is_staging(const std::string& name) { return name.starts_with(kSessionStagingPrefix); }
+// Only the exact name Session::create builds, `.new-<pid>-<hex>`, is staging: any other hidden
+// name is left alone (someone else's, or ddsafe's own).
+bool is_staging(const std::string& name) {
+  if (!name.starts_with(kSessionStagingPrefix)) return false;
+  const std::string_view rest = std::string_view(name).substr(kSessionStagingPrefix.size());
+  const auto dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos) return false;
+  const auto pid = rest.substr(0, dash), hex = rest.substr(dash + 1);
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto is_hex = [&](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); };
+  return !hex.empty() && hex.size() <= 16 && std::all_of(pid.begin(), pid.end(), is_digit) &&
+         std::all_of(hex.begin(), hex.end(), is_hex);
+}
 
 // A staging dir is unlocked for a moment while Session::create builds it (between mkdir and
 // the lock). Whatever --min-age says, only one left this long is an abandoned creation.

@@ -545,6 +545,11 @@ TEST_CASE("gc: dirs without a session lock file and unfinished staging dirs are 
   fs::create_directories(f.root / ".new-123-abc");
   test::write_file(f.root / ".new-123-abc" / ".session.lock", "");
   fs::create_directories(f.root / ".other");
+  // Hidden, but not the `.new-<pid>-<hex>` name Session::create builds: not staging.
+  const std::vector<std::string> near = {".new-", ".new-x", ".new-123", ".new-123-",
+                                         ".new--abc", ".new-12a-abc", ".new-123-xyz",
+                                         ".new-123-abc-d", ".new-1-0123456789abcdef0"};
+  for (const auto& n : near) fs::create_directories(f.root / n);
   auto o = f.options();
   o.min_age = 3600s;
   auto r = f.run(o);
@@ -552,12 +557,14 @@ TEST_CASE("gc: dirs without a session lock file and unfinished staging dirs are 
   age(f.root / "plain", 7200);
   age(f.root / ".new-123-abc", 7200);
   age(f.root / ".other", 7200);
+  for (const auto& n : near) age(f.root / n, 7200);
   r = f.run(o);
   CHECK(r.removed == 2);
   CHECK(r.sessions == 1);
   CHECK_FALSE(fs::exists(f.root / "plain"));
   CHECK_FALSE(fs::exists(f.root / ".new-123-abc"));
   CHECK(fs::exists(f.root / ".other"));  // hidden names other than staging ones are ddsafe's
+  for (const auto& n : near) CHECK(fs::exists(f.root / n));
 }
 
 TEST_CASE("gc: a session lock that is a symlink or a FIFO keeps the dir (unknown)", "[gc]") {
