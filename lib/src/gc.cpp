@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -42,6 +43,7 @@ struct Pass {
 struct Judgement {
   bool dead = false;
   bool session_dir = false;  ///< a directory (of any verdict), not a file or symlink
+  bool alive = false;        ///< proven alive: listed as live, or its session lock is held
   std::string reason;
   std::int64_t age_s = -1;
   Node node;
@@ -49,7 +51,19 @@ struct Judgement {
   UniqueFd lock;
 };
 
-bool is_staging(const std::string& name) { return name.starts_with(kSessionStagingPrefix); }
+// Only the exact name Session::create builds, `.new-<pid>-<hex>`, is staging: any other hidden
+// name is left alone (someone else's, or ddsafe's own).
+bool is_staging(const std::string& name) {
+  if (!name.starts_with(kSessionStagingPrefix)) return false;
+  const std::string_view rest = std::string_view(name).substr(kSessionStagingPrefix.size());
+  const auto dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos) return false;
+  const auto pid = rest.substr(0, dash), hex = rest.substr(dash + 1);
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto is_hex = [&](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); };
+  return !hex.empty() && hex.size() <= 16 && std::all_of(pid.begin(), pid.end(), is_digit) &&
+         std::all_of(hex.begin(), hex.end(), is_hex);
+}
 
 // A staging dir is unlocked for a moment while Session::create builds it (between mkdir and
 // the lock). Whatever --min-age says, only one left this long is an abandoned creation.
@@ -85,7 +99,11 @@ Judgement try_session_lock(Judgement j, const std::filesystem::path& shown) {
   do {
     rc = ::flock(fd, LOCK_EX | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
-  if (rc != 0 && errno == EWOULDBLOCK) return keep("session lock held", j.age_s);
+  if (rc != 0 && errno == EWOULDBLOCK) {
+    auto held = keep("session lock held", j.age_s);
+    held.alive = true;
+    return held;
+  }
   if (rc != 0)
     return keep(fmt::format("session lock unusable: {}", sys_error("lock", shown).message()),
                 j.age_s);
@@ -108,7 +126,11 @@ Judgement judge(Pass& p, const std::string& name) {
     return k;
   };
   if (!node->same_mount(p.root_node)) return kept("a mount point or on another filesystem");
-  if (p.live && !is_staging(name) && p.live->ids.count(name)) return kept("listed as live");
+  if (p.live && !is_staging(name) && p.live->ids.count(name)) {
+    auto listed = kept("listed as live");
+    listed.alive = true;
+    return listed;
+  }
   if (age < p.o.min_age.count())
     return kept(fmt::format("younger than --min-age ({} s < {} s)", age, p.o.min_age.count()));
   if (is_staging(name) && age < kStagingGraceS)
@@ -196,10 +218,16 @@ Result<std::string> move_to_trash(Pass& p, const std::string& name, const Judgem
     return sys_error("move to trash", shown);
   auto moved = detail::node_at(*trash, tname, p.o.root / kTrashName / tname);
   if (moved && moved->same_inode(j.node)) return tname;
-  (void)::renameat2(*trash, tname.c_str(), p.root.get(), name.c_str(), RENAME_NOREPLACE);
+  if (::renameat2(*trash, tname.c_str(), p.root.get(), name.c_str(), RENAME_NOREPLACE) == 0)
+    return make_error(errc::path_escapes_root,
+                      fmt::format("'{}' was replaced just before it was moved; put back and "
+                                  "left alone", shown.string()));
+  // Say where it is: a later sweep of the trash deletes it unless its session lock is held.
+  const auto put_back = sys_error("put back", shown);
   return make_error(errc::path_escapes_root,
-                    fmt::format("'{}' was replaced just before it was moved; put back and left "
-                                "alone", shown.string()));
+                    fmt::format("'{}' was replaced just before it was moved and could not be put "
+                                "back ({}); it is in '{}'", shown.string(), put_back.message(),
+                                (p.o.root / kTrashName / tname).string()));
 }
 
 // Judges `name` again (this verdict, taken under the lock, is the one that counts), re-checks
@@ -228,8 +256,28 @@ void reap(Pass& p, const std::string& name) {
   record(p, name, Action::removed, j.reason, j.age_s);
 }
 
-// Leftovers of earlier passes (a crash, an entry that could not be removed): already judged
-// dead under their lock, so they are simply deleted again.
+// A trash entry is deleted only with its session lock (if it has one) held, like a session
+// in ROOT: an entry that reached the trash without being judged dead (one swapped in at the
+// last moment and not put back) may belong to a live session.
+Judgement judge_trash_entry(Pass& p, int trash, const std::string& name) {
+  const auto shown = p.o.root / kTrashName / name;
+  auto node = detail::node_at(trash, name, shown);
+  if (!node) return keep(node.error().message());
+  Judgement j;
+  j.dead = true;
+  j.reason = "left in the trash by an earlier pass";
+  if (!node->is_dir()) return j;  // a file or symlink: no session lock to respect
+  auto dir = detail::open_dir_at(trash, name, *node, shown);
+  if (!dir) return keep(dir.error().message());
+  j.node = *node;
+  j.dir = std::move(*dir);
+  j = try_session_lock(std::move(j), shown / kSessionLockName);
+  if (j.dead) j.reason = "left in the trash by an earlier pass";
+  return j;
+}
+
+// Leftovers of earlier passes (a crash, an entry that could not be removed): deleted again,
+// each under its session lock.
 void sweep_trash(Pass& p) {
   auto trash = trash_fd(p, /*create=*/false);
   if (!trash) return;  // no trash yet (or not usable: reported when a victim needs it)
@@ -238,13 +286,18 @@ void sweep_trash(Pass& p) {
   std::sort(names->begin(), names->end());
   for (const auto& n : *names) {
     const auto id = fmt::format("{}/{}", kTrashName, n);
+    const auto j = judge_trash_entry(p, *trash, n);
+    if (!j.dead) {
+      record(p, id, Action::kept, fmt::format("in the trash, but {}", j.reason), -1);
+      continue;
+    }
     if (p.o.dry_run) {
-      record(p, id, Action::would_remove, "left in the trash by an earlier pass", -1);
+      record(p, id, Action::would_remove, j.reason, -1);
       continue;
     }
     const auto st = remove_tree_at(*trash, n, p.o.root / id);
     if (st.failed > 0) record_error(p, id, -1, *st.first_error);
-    else record(p, id, Action::removed, "left in the trash by an earlier pass", -1);
+    else record(p, id, Action::removed, j.reason, -1);
   }
 }
 
@@ -285,9 +338,15 @@ bool open_root(Pass& p, std::optional<FileLock>& gc_lock) {
   return false;
 }
 
+// What phase one found among session dirs (staging dirs not counted).
+struct Tally {
+  std::size_t dead = 0;
+  std::size_t alive = 0;  ///< proven alive (listed or locked); kept-for-age or unknown are not
+};
+
 // Phase one: every entry judged (locks tried and let go at once); returns the dead ones.
 std::vector<std::string> judge_all(Pass& p, const std::vector<std::string>& names,
-                                   std::size_t& dead_sessions) {
+                                   Tally& tally) {
   std::vector<std::string> dead;
   for (const auto& name : names) {
     const bool staging = is_staging(name);
@@ -295,17 +354,18 @@ std::vector<std::string> judge_all(Pass& p, const std::vector<std::string>& name
     const auto j = judge(p, name);
     if (j.session_dir && !staging) ++p.report.sessions;
     if (!j.dead) {
+      if (j.alive && !staging) ++tally.alive;
       record(p, name, Action::kept, j.reason, j.age_s);
       continue;
     }
     dead.push_back(name);
-    if (!staging) ++dead_sessions;
+    if (!staging) ++tally.dead;
   }
   return dead;
 }
 
 // The circuit breakers. True: the pass goes on.
-bool breakers_pass(Pass& p, const std::vector<std::string>& dead, std::size_t dead_sessions) {
+bool breakers_pass(Pass& p, const std::vector<std::string>& dead, const Tally& tally) {
   if (p.o.force || dead.empty()) return true;
   if (dead.size() > p.o.max_remove) {
     skip(p, "max_remove",
@@ -314,10 +374,13 @@ bool breakers_pass(Pass& p, const std::vector<std::string>& dead, std::size_t de
          dead.size());
     return false;
   }
-  if (p.live && p.live->ids.empty() && dead_sessions == p.report.sessions) {
+  // Judged by the live source are the dirs old enough and with a usable lock: a young dir or
+  // an unknown one says nothing about whether its empty answer is the whole truth; only a
+  // held lock does.
+  if (p.live && p.live->ids.empty() && tally.dead > 0 && tally.alive == 0) {
     skip(p, "all_sessions",
-         fmt::format("the live command listed no live session and all {} session dirs would "
-                     "be removed; use --force if that is right", dead_sessions),
+         fmt::format("the live command listed no live session and all {} session dirs it "
+                     "judges would be removed; use --force if that is right", tally.dead),
          dead.size());
     return false;
   }
@@ -358,9 +421,9 @@ Result<Report> collect(const Options& o) {
     return std::move(p.report);
   }
   std::sort(names->begin(), names->end());
-  std::size_t dead_sessions = 0;
-  const auto dead = judge_all(p, *names, dead_sessions);
-  if (!breakers_pass(p, dead, dead_sessions)) {
+  Tally tally;
+  const auto dead = judge_all(p, *names, tally);
+  if (!breakers_pass(p, dead, tally)) {
     for (const auto& n : dead) record(p, n, Action::kept, "dead, but the pass was skipped", -1);
   } else {
     sweep_trash(p);

@@ -75,7 +75,10 @@ class IdRegex {
     std::optional<std::string> id;  ///< nullopt: matched with the capture group unset
   };
   /// The first capture group of the first match in `line`, or the whole match without groups.
-  [[nodiscard]] Match search(std::string_view line) const;
+  /// errc::liveness_source_failed when std::regex gives up on the line (too complex). Callers
+  /// cap the line length first: libstdc++ matches recursively, and a long line overflows the
+  /// stack before it throws.
+  [[nodiscard]] Result<Match> search(std::string_view line) const;
 
  private:
   struct Impl;

@@ -30,9 +30,14 @@ using Clock = std::chrono::steady_clock;
 // More than this on stdout is not a list of ids: the source is judged unreadable.
 constexpr std::size_t kMaxOutput = 16 << 20;
 constexpr std::size_t kMaxStderrShown = 300;
+// The longest line --live-regex is matched against (a session id line is far shorter).
+constexpr std::size_t kMaxRegexLine = 4096;
 
 struct Captured {
   int wstatus = 0;
+  /// waitpid reported the shell's status. False with SIGCHLD ignored (the kernel reaps the
+  /// child itself and waitpid fails with ECHILD): wstatus is then not a status at all.
+  bool status_known = false;
   bool timed_out = false;
   bool overflow = false;
   std::string out;
@@ -103,8 +108,11 @@ void reap(pid_t pid, Clock::time_point deadline, Captured& c) {
   if (!c.timed_out && !c.overflow) {
     for (;;) {
       const pid_t r = ::waitpid(pid, &c.wstatus, WNOHANG);
-      if (r == pid) break;
-      if (r < 0 && errno != EINTR) break;
+      if (r == pid) {
+        c.status_known = true;
+        break;
+      }
+      if (r < 0 && errno != EINTR) break;  // ECHILD: auto-reaped, its status is lost
       if (ms_left(deadline) == 0) {
         c.timed_out = true;
         break;
@@ -160,7 +168,16 @@ Result<std::string> id_of(const LiveCommand& cmd, const std::optional<IdRegex>& 
                           std::string_view line) {
   std::string id(line);
   if (re) {
-    auto m = re->search(line);
+    // Past this the recursive matcher of libstdc++ can overflow the stack: such a line is
+    // output we cannot read, not an id.
+    if (line.size() > kMaxRegexLine)
+      return source_failed(cmd, fmt::format("printed a line of {} bytes, more than --live-regex "
+                                            "matches ({})", line.size(), kMaxRegexLine));
+    auto found = re->search(line);
+    if (!found)
+      return source_failed(cmd, fmt::format("printed a line --live-regex cannot be matched "
+                                            "against ({})", found.error().context));
+    auto& m = *found;
     if (!m.matched)
       return source_failed(cmd, fmt::format("printed a line that --live-regex does not match: '{}'",
                                             line.substr(0, 200)));
@@ -205,9 +222,13 @@ Result<LiveIds> query_live(const LiveCommand& cmd) {
     return source_failed(cmd, fmt::format("printed more than {} bytes", kMaxOutput));
   if (c->timed_out)
     return source_failed(cmd, fmt::format("timed out after {} ms{}", cmd.timeout.count(), err));
+  // An exit status we never saw is no proof of success (the `|| true` bug class again).
+  if (!c->status_known)
+    return source_failed(cmd, fmt::format("ended with an exit status that could not be read "
+                                          "(SIGCHLD ignored?){}", err));
   if (WIFSIGNALED(c->wstatus))
     return source_failed(cmd, fmt::format("was killed by signal {}{}", WTERMSIG(c->wstatus), err));
-  if (WEXITSTATUS(c->wstatus) != 0)
+  if (!WIFEXITED(c->wstatus) || WEXITSTATUS(c->wstatus) != 0)
     return source_failed(cmd, fmt::format("exited with status {}{}", WEXITSTATUS(c->wstatus), err));
   return parse_ids(cmd, c->out);
 }

@@ -32,12 +32,17 @@ Result<IdRegex> IdRegex::compile(const std::string& regex) {
   }
 }
 
-IdRegex::Match IdRegex::search(std::string_view line) const {
+Result<IdRegex::Match> IdRegex::search(std::string_view line) const {
   std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(line.begin(), line.end(), m, impl_->re)) return {};
+  try {
+    if (!std::regex_search(line.begin(), line.end(), m, impl_->re)) return Match{};
+  } catch (const std::regex_error& e) {  // dependency seam: error_complexity, error_stack
+    return make_error(errc::liveness_source_failed,
+                      fmt::format("std::regex gave up on the line: {}", e.what()));
+  }
   const auto& g = m.size() > 1 ? m[1] : m[0];
-  if (m.size() > 1 && !g.matched) return {true, std::nullopt};
-  return {true, g.str()};
+  if (m.size() > 1 && !g.matched) return Match{true, std::nullopt};
+  return Match{true, g.str()};
 }
 
 }  // namespace ddsafe::gc::detail

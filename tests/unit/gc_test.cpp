@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -158,6 +159,9 @@ TEST_CASE("gc: a live command that times out, dies or prints garbage skips the p
       {live("echo 'a/b'"), "invalid session id"},
       {live("printf 'a\\0b\\n'"), "NUL"},
       {gc::LiveCommand{"echo 'no id here'", "^sess-(\\S+)$", 5s}, "does not match"},
+      // One long line: the recursive std::regex matcher would overflow the stack (SIGSEGV).
+      {gc::LiveCommand{"head -c 50000 /dev/zero | tr '\\0' a; echo", "^(a+)$", 5s},
+       "more than --live-regex matches"},
       {live("exit 127"), "status 127"},
   };
   for (const auto& [cmd, why] : cases) {
@@ -171,6 +175,28 @@ TEST_CASE("gc: a live command that times out, dies or prints garbage skips the p
     CHECK(r.first_error->code == errc::liveness_source_failed);
     CHECK(fs::exists(f.root / "d"));
   }
+}
+
+TEST_CASE("gc: with SIGCHLD ignored a failing live command still skips the pass",
+          "[gc][live]") {
+  // SIG_IGN is inherited through exec: the kernel then reaps the shell itself and its status
+  // is lost. A status never seen must not read as exit 0.
+  Fixture f;
+  f.dead("d");
+  auto o = f.options();
+  o.events = nullptr;  // the recorder belongs to the parent
+  ChildProcess child([&] {
+    ::signal(SIGCHLD, SIG_IGN);
+    int failures = 0;
+    for (const auto* cmd : {"exit 1", "kill -9 $$"}) {
+      o.live = live(cmd);
+      const auto r = gc::collect(o);
+      if (!r || !r->skipped || r->skip_reason != "liveness_source_failed") ++failures;
+    }
+    return failures;
+  });
+  CHECK(child.exit_code() == 0);
+  CHECK(fs::exists(f.root / "d"));
 }
 
 TEST_CASE("gc: ids listed by the live command are kept and --live-regex picks the id",
@@ -219,6 +245,38 @@ TEST_CASE("gc: circuit breakers skip the pass unless forced", "[gc][breaker]") {
   CHECK_FALSE(r.skipped);
   CHECK(r.removed == 3);
   CHECK(fs::is_empty(f.root / gc::kTrashName));
+}
+
+TEST_CASE("gc: a young or unknown dir does not switch off the all_sessions breaker",
+          "[gc][breaker]") {
+  // Only a held lock proves the live command's empty answer incomplete; a dir kept for its
+  // age or an unusable lock proves nothing, and s1..s3 must not go.
+  Fixture f;
+  for (const auto* id : {"s1", "s2", "s3"}) {
+    fs::create_directory(f.root / id);
+    age(f.root / id, 7200);
+  }
+  fs::create_directory(f.root / "young");
+  fs::create_directory(f.root / "fifo");
+  REQUIRE(::mkfifo((f.root / "fifo" / ".session.lock").c_str(), 0600) == 0);
+  age(f.root / "fifo", 7200);
+  auto o = f.options();
+  o.min_age = 3600s;
+  o.live = live("true");
+  auto r = f.run(o);
+  CHECK(r.skipped);
+  CHECK(r.skip_reason == "all_sessions");
+  CHECK(fs::exists(f.root / "s1"));
+
+  auto held = Session::create(f.root, "held");  // a held lock: the pass goes on
+  REQUIRE(held);
+  age(f.root / "held", 7200);
+  r = f.run(o);
+  CHECK_FALSE(r.skipped);
+  CHECK(r.removed == 3);
+  CHECK(fs::exists(f.root / "young"));
+  CHECK(fs::exists(f.root / "fifo"));
+  CHECK(fs::exists(f.root / "held"));
 }
 
 TEST_CASE("gc: dirs younger than min_age are kept, older ones go", "[gc]") {
@@ -390,6 +448,29 @@ TEST_CASE("gc: an unremovable entry (chattr +i) is an error, the rest is swept, 
   CHECK(fs::is_empty(f.root / gc::kTrashName));
 }
 
+TEST_CASE("gc: a trash entry whose session lock is held is kept until the lock is free",
+          "[gc]") {
+  Fixture f;
+  f.dead("d");  // the pass needs a victim to sweep the trash
+  fs::create_directories(f.root / gc::kTrashName / "entry" / "data");
+  const auto lock_path = f.root / gc::kTrashName / "entry" / ".session.lock";
+  test::write_file(lock_path, "");
+  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  auto r = f.run();
+  CHECK(r.errors == 0);
+  CHECK(fs::exists(f.root / gc::kTrashName / "entry" / "data"));
+  CHECK_THAT(f.entry(r, ".trash/entry")->reason, Catch::Contains("session lock held"));
+  CHECK_FALSE(fs::exists(f.root / "d"));
+
+  ::close(fd);
+  f.dead("d2");
+  r = f.run();
+  CHECK(f.entry(r, ".trash/entry")->action == Action::removed);
+  CHECK(fs::is_empty(f.root / gc::kTrashName));
+}
+
 TEST_CASE("gc: a read-only bind mount in a session is neither entered nor removed",
           "[gc][error]") {
   Fixture f;
@@ -464,6 +545,11 @@ TEST_CASE("gc: dirs without a session lock file and unfinished staging dirs are 
   fs::create_directories(f.root / ".new-123-abc");
   test::write_file(f.root / ".new-123-abc" / ".session.lock", "");
   fs::create_directories(f.root / ".other");
+  // Hidden, but not the `.new-<pid>-<hex>` name Session::create builds: not staging.
+  const std::vector<std::string> near = {".new-", ".new-x", ".new-123", ".new-123-",
+                                         ".new--abc", ".new-12a-abc", ".new-123-xyz",
+                                         ".new-123-abc-d", ".new-1-0123456789abcdef0"};
+  for (const auto& n : near) fs::create_directories(f.root / n);
   auto o = f.options();
   o.min_age = 3600s;
   auto r = f.run(o);
@@ -471,12 +557,14 @@ TEST_CASE("gc: dirs without a session lock file and unfinished staging dirs are 
   age(f.root / "plain", 7200);
   age(f.root / ".new-123-abc", 7200);
   age(f.root / ".other", 7200);
+  for (const auto& n : near) age(f.root / n, 7200);
   r = f.run(o);
   CHECK(r.removed == 2);
   CHECK(r.sessions == 1);
   CHECK_FALSE(fs::exists(f.root / "plain"));
   CHECK_FALSE(fs::exists(f.root / ".new-123-abc"));
   CHECK(fs::exists(f.root / ".other"));  // hidden names other than staging ones are ddsafe's
+  for (const auto& n : near) CHECK(fs::exists(f.root / n));
 }
 
 TEST_CASE("gc: a session lock that is a symlink or a FIFO keeps the dir (unknown)", "[gc]") {

@@ -1,5 +1,7 @@
 // dd-gc: never-fatal garbage collection of session dirs that can never reap a live session.
 
+#include <signal.h>
+
 #include <fmt/format.h>
 
 #include "common/exit_codes.hpp"
@@ -27,6 +29,9 @@ void warn_about(const gc::Report& r, const gc::Options& o, spdlog::logger& log) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // An ignored SIGCHLD survives exec and makes the kernel reap children itself: the live
+  // command's exit status would be lost and the pass skipped. Its status is ours to read.
+  ::signal(SIGCHLD, SIG_DFL);
   CLI::App app{"remove dead session dirs under a state root, never a live one", "dd-gc"};
   GcCli cli;
   add_gc_flags(app, cli);
