@@ -21,7 +21,7 @@ echo b2 | dd-atomic --backup --fence-token 1 f 2>/dev/null; echo "stale fence: r
 echo b3 | dd-atomic f; echo "next run: rc=$? f: $(cat f)"
 # The target is never renamed away (no moment without it): only the temp is a rename source.
 if command -v strace >/dev/null; then
-  echo b4 | strace -qq -o trace -e trace=rename,renameat,renameat2 dd-atomic --backup f
+  echo b4 | ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -qq -o trace -e trace=rename,renameat,renameat2 dd-atomic --backup f
   echo "target renamed away: $(yesno grep -qE '^rename(at2?)?\([^,]*, "f"' trace) f: $(cat f) f~: $(cat f~)"
 else echo "target renamed away: no f: b4 f~: b3"; fi
 echo "temps: $(temps .)"
