@@ -189,19 +189,10 @@ void skip(Pass& p, std::string reason, std::string detail, std::size_t would_rem
 
 namespace {
 
-// ROOT/.trash, made on first use: a real directory on the root's mount, never a symlink.
+// ROOT/.trash, made on first use.
 Result<int> trash_fd(Pass& p, bool create) {
   if (p.trash) return p.trash->get();
-  const auto shown = p.o.root / kTrashName;
-  if (create && ::mkdirat(p.root.get(), kTrashName, 0700) != 0 && errno != EEXIST)
-    return sys_error("create trash directory", shown);
-  auto node = detail::node_at(p.root.get(), kTrashName, shown);
-  if (!node) return std::move(node).error();
-  if (!node->is_dir() || !node->same_mount(p.root_node))
-    return make_error(errc::path_escapes_root,
-                      fmt::format("'{}' is not a directory on the root's filesystem; refusing "
-                                  "to use it as the trash", shown.string()));
-  auto fd = detail::open_dir_at(p.root.get(), kTrashName, *node, shown);
+  auto fd = detail::open_trash(p.root.get(), p.root_node, p.o.root, create);
   if (!fd) return std::move(fd).error();
   p.trash = std::move(*fd);
   return p.trash->get();
@@ -441,4 +432,21 @@ Result<Report> collect(const Options& o) {
   return std::move(p.report);
 }
 
+namespace detail {
+
+Result<UniqueFd> open_trash(int root_fd, const Node& root_node,
+                            const std::filesystem::path& root, bool create) {
+  const auto shown = root / kTrashName;
+  if (create && ::mkdirat(root_fd, kTrashName, 0700) != 0 && errno != EEXIST)
+    return sys_error("create trash directory", shown);
+  auto node = node_at(root_fd, kTrashName, shown);
+  if (!node) return std::move(node).error();
+  if (!node->is_dir() || !node->same_mount(root_node))
+    return make_error(errc::path_escapes_root,
+                      fmt::format("'{}' is not a directory on the root's filesystem; refusing "
+                                  "to use it as the trash", shown.string()));
+  return open_dir_at(root_fd, kTrashName, *node, shown);
+}
+
+}  // namespace detail
 }  // namespace ddsafe::gc

@@ -49,6 +49,10 @@ Result<Node> node_at(int dirfd, const std::string& name, const std::filesystem::
 Result<UniqueFd> open_dir_at(int dirfd, const std::string& name, const Node& expected,
                              const std::filesystem::path& shown_as);
 
+/// `root/.trash` (made first when `create`), opened: a real directory on the root's mount
+/// (`root_node`), never a symlink; errc::path_escapes_root otherwise.
+Result<UniqueFd> open_trash(int root_fd, const Node& root_node, const std::filesystem::path& root,
+                            bool create);
 /// The names in the directory open at `dirfd`, without "." and "..".
 Result<std::vector<std::string>> list_names(int dirfd, const std::filesystem::path& shown_as);
 

@@ -47,25 +47,51 @@ int status_of(int wstatus) {
   return 128;
 }
 
+// What the vfork child needs, all prepared before vfork (the child must not allocate).
+struct ChildSetup {
+  char* const* argv;
+  char* const* envp;
+  const sigset_t* old_mask;
+  pid_t parent;
+  int err_pipe;
+  int stdout_fd;
+  const int* keep_fds;
+  std::size_t keep_count;
+  const char* const* cgroups;
+  std::size_t cgroup_count;
+};
+
+// Steps the child reports a failure of, with errno: kStepExec, kStepStdout, or kStepCgroup + i.
+constexpr int kStepExec = 0;
+constexpr int kStepStdout = 1;
+constexpr int kStepCgroup = 2;
+
+[[noreturn]] void child_fail(int err_pipe, int step) {
+  const int msg[2] = {step, errno};
+  (void)!::write(err_pipe, msg, sizeof msg);
+  ::_exit(127);
+}
+
 // In the vfork child, between vfork and exec: it shares the parent's memory, so only system
 // calls that change nothing but the child itself. Signal dispositions need no reset: forwarding
 // works with a blocked mask and signalfd, never with handlers.
-[[noreturn]] void exec_child(char* const* argv, char* const* envp, const sigset_t& old_mask,
-                             pid_t parent, int err_pipe, int stdout_fd) {
+[[noreturn]] void exec_child(const ChildSetup& c) {
   (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before prctl took effect; then nobody holds the lock for us.
-  if (::getppid() != parent) ::_exit(127);
+  if (::getppid() != c.parent) ::_exit(127);
   // dup2 leaves the copy without O_CLOEXEC, so the command inherits it as its stdout.
-  if (stdout_fd >= 0 && stdout_fd != STDOUT_FILENO && ::dup2(stdout_fd, STDOUT_FILENO) < 0) {
-    const int err = errno;
-    (void)!::write(err_pipe, &err, sizeof err);
-    ::_exit(127);
+  if (c.stdout_fd >= 0 && c.stdout_fd != STDOUT_FILENO && ::dup2(c.stdout_fd, STDOUT_FILENO) < 0)
+    child_fail(c.err_pipe, kStepStdout);
+  for (std::size_t i = 0; i < c.keep_count; ++i) (void)::fcntl(c.keep_fds[i], F_SETFD, 0);
+  for (std::size_t i = 0; i < c.cgroup_count; ++i) {
+    const int fd = ::open(c.cgroups[i], O_WRONLY | O_CLOEXEC);
+    // "0" names the writer itself.
+    if (fd < 0 || ::write(fd, "0", 1) != 1) child_fail(c.err_pipe, kStepCgroup + static_cast<int>(i));
+    ::close(fd);
   }
-  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  ::execvpe(argv[0], argv, envp);
-  const int err = errno;
-  (void)!::write(err_pipe, &err, sizeof err);
-  ::_exit(127);
+  ::sigprocmask(SIG_SETMASK, c.old_mask, nullptr);
+  ::execvpe(c.argv[0], c.argv, c.envp);
+  child_fail(c.err_pipe, kStepExec);
 }
 
 // This process's environment with `overrides` set, as KEY=VALUE strings for execve.
@@ -86,11 +112,10 @@ std::vector<std::string> child_environment(
 // vfork, kept apart in a small function so that no local of the supervising function lives
 // across the double return. No copy of the page tables for a child that execs at once (as
 // posix_spawn does).
-[[gnu::noinline]] pid_t spawn(char* const* argv, char* const* envp, const sigset_t& old_mask,
-                              int err_pipe, int stdout_fd) {
-  const pid_t parent = ::getpid();
+[[gnu::noinline]] pid_t spawn(ChildSetup& setup) {
+  setup.parent = ::getpid();
   const pid_t child = ::vfork();
-  if (child == 0) exec_child(argv, envp, old_mask, parent, err_pipe, stdout_fd);
+  if (child == 0) exec_child(setup);
   return child;
 }
 
@@ -165,16 +190,24 @@ Result<RunOutcome> run_child(const RunRequest& req) {
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  const pid_t child = spawn(argv.data(), envp.data(), old_mask, err_write.get(), req.stdout_fd);
+  std::vector<const char*> cgroups;
+  for (const auto& c : req.join_cgroups) cgroups.push_back(c.c_str());
+  ChildSetup setup{argv.data(), envp.data(), &old_mask, 0, err_write.get(), req.stdout_fd,
+                   req.keep_fds.data(), req.keep_fds.size(), cgroups.data(), cgroups.size()};
+  const pid_t child = spawn(setup);
   if (child < 0) return sys_error("vfork", "");
   err_write.reset();
 
   RunOutcome out;
-  int err = 0;
-  if (::read(err_read.get(), &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
+  int msg[2] = {0, 0};
+  if (::read(err_read.get(), msg, sizeof msg) == static_cast<ssize_t>(sizeof msg)) {
     ::waitpid(child, nullptr, 0);
-    out.exec_errno = err;
-    out.status = err == ENOENT ? 127 : 126;
+    out.exec_errno = msg[1];
+    if (msg[0] >= kStepCgroup)
+      out.failed_step = "join cgroup '" + req.join_cgroups[static_cast<std::size_t>(msg[0] - kStepCgroup)] + "'";
+    else
+      out.failed_step = msg[0] == kStepStdout ? "set stdout" : "exec";
+    out.status = msg[1] == ENOENT && msg[0] == kStepExec ? 127 : 126;
     return out;
   }
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));

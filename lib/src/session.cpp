@@ -85,17 +85,48 @@ Result<Session> Session::create(const std::filesystem::path& root, std::string_v
 
 Session::~Session() { (void)end(); }
 
-Result<void> Session::end(int status) {
+void Session::journal_end(int status, std::string_view reason, bool removing) {
+  if (!events_) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+  Event ev{"session_end", {}};
+  ev.add("id", id_).add("path", dir_.string()).add("status", std::int64_t{status})
+      .add("duration_ms", static_cast<std::int64_t>(ms.count()));
+  if (!reason.empty()) ev.add("reason", std::string(reason));
+  if (removing) ev.add("removed", true);
+  events_->emit(ev);
+}
+
+Result<void> Session::end(int status, std::string_view reason) {
   if (!lock_.held()) return {};
-  if (events_) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started_);
-    Event ev{"session_end", {}};
-    ev.add("id", id_).add("path", dir_.string()).add("status", std::int64_t{status})
-        .add("duration_ms", static_cast<std::int64_t>(ms.count()));
-    events_->emit(ev);
-  }
+  journal_end(status, reason, false);
   return lock_.release();
+}
+
+Result<void> Session::remove(int status, std::string_view reason) {
+  if (!lock_.held()) return {};
+  journal_end(status, reason, true);
+  struct ReleaseLast {
+    FileLock& lock;
+    ~ReleaseLast() { (void)lock.release(); }
+  } release_last{lock_};
+  const auto root = dir_.parent_path();
+  auto root_fd = open_fd(root, O_RDONLY | O_DIRECTORY);
+  if (!root_fd) return std::move(root_fd).error();
+  auto root_node = gc::detail::node_at(root_fd->get(), "", root);
+  if (!root_node) return std::move(root_node).error();
+  auto trash = gc::detail::open_trash(root_fd->get(), *root_node, root, /*create=*/true);
+  if (!trash) return std::move(trash).error();
+  const auto tname = fmt::format("{}.{:016x}", id_, gc::detail::random_u64());
+  const auto shown = root / gc::kTrashName / tname;
+  if (::renameat2(root_fd->get(), id_.c_str(), trash->get(), tname.c_str(), RENAME_NOREPLACE) != 0)
+    return sys_error("move session to trash", dir_);
+  const auto st = gc::remove_tree_at(trash->get(), tname, shown);
+  if (st.failed == 0) return {};
+  auto e = *st.first_error;
+  e.context = fmt::format("{} ({} entries could not be removed; the rest is in '{}')", e.context,
+                          st.failed, shown.string());
+  return e;
 }
 
 }  // namespace ddsafe

@@ -53,3 +53,7 @@ files() { local l; l=$(ls -A "$1" | sort | tr '\n' ' '); echo "${l:--}"; }
 temps() { local l; l=$(ls -A "$1" | grep -F '~dd' | tr '\n' ' '); echo "${l:-none}"; }
 # digest FILE: a short content hash, to show a file is byte-identical before and after.
 digest() { sha256sum "$1" | cut -c1-16; }
+# launch ARGS...: dd-launch run with the case's own state dir.
+launch() { dd-launch run --state-dir "$CLI_WORK/state" "$@"; }
+# marked MARK: how many processes have MARK in their command line (the case's own pgrep aside).
+marked() { pgrep -c -f -- "$1" || true; }

@@ -1,5 +1,11 @@
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
 
@@ -113,4 +119,54 @@ TEST_CASE("run_child: the child dies with its runner (PR_SET_PDEATHSIG)", "[run]
   runner.kill(SIGKILL);
   REQUIRE(runner.wait());
   CHECK(test::eventually([&] { return stopped_running(pid); }, 5s));
+}
+
+TEST_CASE("run_child: keep_fds reach the child, other O_CLOEXEC descriptors do not", "[run]") {
+  test::TempDir dir;
+  CHECK(in_child([&] {
+          const int kept = ::open((dir / "kept").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+          const int other = ::open((dir / "other").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+          auto req = request({"sh", "-c", fmt::format("echo kept >&{} && ! (echo x >&{}) 2>/dev/null",
+                                                      kept, other)});
+          req.keep_fds = {kept};
+          auto r = run_child(req);
+          // The caller's copy keeps its flag.
+          const bool still_cloexec = (::fcntl(kept, F_GETFD) & FD_CLOEXEC) != 0;
+          return r && still_cloexec ? r->status : 99;
+        }) == 0);
+  CHECK(test::read_file(dir / "kept") == "kept\n");
+}
+
+TEST_CASE("run_child: a cgroup that cannot be joined stops the exec and is named", "[run]") {
+  test::TempDir dir;
+  CHECK(in_child([&] {
+          auto req = request({"sh", "-c", "echo ran > ran"});
+          req.join_cgroups = {(dir / "no-such-cgroup" / "cgroup.procs").string()};
+          auto r = run_child(req);
+          const bool named = r && r->failed_step.find("no-such-cgroup") != std::string::npos;
+          return r && named && r->exec_errno == ENOENT ? r->status : 99;
+        }) == 126);
+  CHECK_FALSE(std::filesystem::exists(dir / "ran"));
+}
+
+TEST_CASE("run_child: the child is in the joined cgroup from its first instruction", "[run]") {
+  const std::filesystem::path pids = "/sys/fs/cgroup/pids";
+  if (::geteuid() != 0 || !std::filesystem::exists(pids / "cgroup.procs"))
+  {
+    WARN("skipped: needs root and a cgroup v1 pids hierarchy");
+    return;
+  }
+  const auto cg = pids / fmt::format("ddsafe-unit-{}", ::getpid());
+  REQUIRE(::mkdir(cg.c_str(), 0755) == 0);
+  test::TempDir dir;
+  CHECK(in_child([&] {
+          auto req = request({"sh", "-c", "cat /proc/self/cgroup > cgroups"});
+          req.join_cgroups = {(cg / "cgroup.procs").string()};
+          if (::chdir(dir.path().c_str()) != 0) return 98;
+          auto r = run_child(req);
+          return r ? r->status : 99;
+        }) == 0);
+  CHECK(test::read_file(dir / "cgroups").find(fmt::format("pids:/ddsafe-unit-{}", ::getpid())) !=
+        std::string::npos);
+  CHECK(::rmdir(cg.c_str()) == 0);
 }

@@ -129,3 +129,48 @@ TEST_CASE("Session: the lock dies with the process that held it", "[session]") {
   (void)child.wait();
   CHECK_FALSE(locked_by_someone(d / "crash" / ".session.lock"));
 }
+
+TEST_CASE("Session: remove deletes the dir through the trash with the lock held, never "
+          "following a symlink out", "[session]") {
+  TempDir d;
+  TempDir outside;
+  test::write_file(outside / "precious", "keep me");
+  EventRecorder rec;
+  SessionOptions o;
+  o.events = &rec;
+  auto s = Session::create(d.path(), "s1", o);
+  REQUIRE(s);
+  fs::create_directories(d / "s1" / "work" / "deep");
+  test::write_file(d / "s1" / "work" / "deep" / "f", "x");
+  fs::create_directory_symlink(outside.path(), d / "s1" / "work" / "escape");
+  REQUIRE(s->remove(0, "exited"));
+  CHECK_FALSE(s->active());
+  CHECK_FALSE(fs::exists(d / "s1"));
+  CHECK(entries_in(d / ".trash") == 0);
+  CHECK(test::read_file(outside / "precious") == "keep me");
+  REQUIRE(rec.of("session_end").size() == 1);
+  CHECK(test::field<std::string>(rec.of("session_end")[0], "reason") == "exited");
+  CHECK(test::field<bool>(rec.of("session_end")[0], "removed"));
+  REQUIRE(s->remove());  // idempotent: nothing left to do
+  CHECK(rec.of("session_end").size() == 1);
+}
+
+TEST_CASE("Session: remove reports what it could not delete and still releases the lock",
+          "[session]") {
+  if (::geteuid() == 0) {
+    WARN("skipped: root can delete from a read-only directory");
+    return;
+  }
+  TempDir d;
+  auto s = Session::create(d.path(), "s1");
+  REQUIRE(s);
+  fs::create_directories(d / "s1" / "ro");
+  test::write_file(d / "s1" / "ro" / "f", "x");
+  fs::permissions(d / "s1" / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  auto r = s->remove();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().context.find(".trash") != std::string::npos);
+  CHECK_FALSE(s->active());
+  for (const auto& e : fs::directory_iterator(d / ".trash"))
+    fs::permissions(e.path() / "ro", fs::perms::owner_all);
+}

@@ -53,4 +53,18 @@ Result<std::uint64_t> parse_count(const std::string& text, const char* flag, std
   return v;
 }
 
+SplitArgv split_at_separator(int argc, const char* const* argv) {
+  SplitArgv out;
+  int i = 0;
+  for (; i < argc; ++i) {
+    if (i > 0 && std::string_view(argv[i]) == "--") {
+      out.had_separator = true;
+      break;
+    }
+    out.own.emplace_back(argv[i]);
+  }
+  for (++i; i < argc; ++i) out.command.emplace_back(argv[i]);
+  return out;
+}
+
 }  // namespace ddsafe::tools

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ddsafe/result.hpp"
 
@@ -21,5 +22,13 @@ Result<mode_t> parse_mode(const std::string& text, const char* flag);
 
 /// A decimal integer from 0 to `max`, digits only (no sign, blanks or hex).
 Result<std::uint64_t> parse_count(const std::string& text, const char* flag, std::uint64_t max);
+
+/// argv split at the first "--": the tool's own arguments, then the command to run.
+struct SplitArgv {
+  std::vector<std::string> own;  ///< argv[0], the options and operands
+  std::vector<std::string> command;
+  bool had_separator = false;
+};
+SplitArgv split_at_separator(int argc, const char* const* argv);
 
 }  // namespace ddsafe::tools

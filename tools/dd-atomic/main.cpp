@@ -23,11 +23,11 @@ int main(int argc, char** argv) {
     return usage_exit(app, e);
   }
   auto log = make_logger("dd-atomic", cli.quiet > 0 ? -1 : cli.verbose);
-  if (split.had_separator && split.producer.empty()) {
+  if (split.had_separator && split.command.empty()) {
     log->error("missing command after '--'");
     return kExitUsage;
   }
-  cli.producer = split.producer;
+  cli.producer = split.command;
   auto plan = to_plan(cli);
   if (!plan) return report(*log, plan.error());
   auto journal = open_journal(cli.journal, "dd-atomic", log);

@@ -17,20 +17,6 @@ std::string shell_quote(const std::string& s) {
 
 }  // namespace
 
-SplitArgv split_at_separator(int argc, const char* const* argv) {
-  SplitArgv out;
-  int i = 0;
-  for (; i < argc; ++i) {
-    if (i > 0 && std::string_view(argv[i]) == "--") {
-      out.had_separator = true;
-      break;
-    }
-    out.own.emplace_back(argv[i]);
-  }
-  for (++i; i < argc; ++i) out.producer.emplace_back(argv[i]);
-  return out;
-}
-
 void add_atomic_flags(CLI::App& app, AtomicCli& cli) {
   app.add_option("file", cli.target, "the file to replace")->required()->type_name("FILE");
   app.add_option("--mode", cli.mode, "final mode (octal); default: the old file's, or "

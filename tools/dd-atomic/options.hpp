@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/parse.hpp"
+
 #include "ddsafe/atomic_file.hpp"
 
 namespace ddsafe::tools {
@@ -45,14 +47,6 @@ struct AtomicPlan {
   bool validate_json = false;
   std::optional<std::string> check;
 };
-
-/// argv split at the first "--": dd-atomic's own arguments, then the producer command.
-struct SplitArgv {
-  std::vector<std::string> own;  ///< argv[0] and the options and FILE
-  std::vector<std::string> producer;
-  bool had_separator = false;
-};
-SplitArgv split_at_separator(int argc, const char* const* argv);
 
 /// Registers dd-atomic's flags on `app`.
 void add_atomic_flags(CLI::App& app, AtomicCli& cli);

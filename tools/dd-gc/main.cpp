@@ -8,25 +8,8 @@
 #include "common/report.hpp"
 #include "dd-gc/options.hpp"
 
-namespace {
-
 using namespace ddsafe;
 using namespace ddsafe::tools;
-
-// Warnings on stderr: the reason a pass did nothing, and every per-item error.
-void warn_about(const gc::Report& r, const gc::Options& o, spdlog::logger& log) {
-  if (r.another_running)
-    log.warn("another dd-gc is running on '{}'; leaving this pass to it", o.root.string());
-  if (r.skipped)
-    log.warn("pass skipped, nothing removed{}: {}", o.dry_run ? " (dry run)" : "", r.skip_detail);
-  for (const auto& e : r.entries)
-    if (e.action == gc::Entry::Action::error)
-      log.warn("cannot remove '{}': {}; going on", e.id, e.reason);
-  log.info("{} {}, kept {}, errors {}", o.dry_run ? "would remove" : "removed", r.removed, r.kept,
-           r.errors);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // An ignored SIGCHLD survives exec and makes the kernel reap children itself: the live
@@ -48,7 +31,7 @@ int main(int argc, char** argv) {
   opts->events = jnl.get();
   auto rep = gc::collect(*opts);
   if (!rep) return report(*log, rep.error());
-  warn_about(*rep, *opts, *log);
+  warn_gc_report(*rep, *opts, *log);
   if (cli.output == "json")
     fmt::print("{}", report_json(*rep, *opts));
   else if (cli.quiet == 0)

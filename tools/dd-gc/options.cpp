@@ -137,6 +137,18 @@ std::string report_text(const gc::Report& r, const gc::Options& o, bool verbose)
   return out;
 }
 
+void warn_gc_report(const gc::Report& r, const gc::Options& o, spdlog::logger& log) {
+  if (r.another_running)
+    log.warn("another dd-gc is running on '{}'; leaving this pass to it", o.root.string());
+  if (r.skipped)
+    log.warn("pass skipped, nothing removed{}: {}", o.dry_run ? " (dry run)" : "", r.skip_detail);
+  for (const auto& e : r.entries)
+    if (e.action == gc::Entry::Action::error)
+      log.warn("cannot remove '{}': {}; going on", e.id, e.reason);
+  log.info("{} {}, kept {}, errors {}", o.dry_run ? "would remove" : "removed", r.removed, r.kept,
+           r.errors);
+}
+
 int gc_exit_status(const gc::Report& r, bool strict) {
   if (!strict || r.another_running) return kExitOk;
   if (r.first_error) return exit_code_for(*r.first_error);

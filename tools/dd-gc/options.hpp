@@ -6,6 +6,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/logger.h>
 
 #include "ddsafe/gc.hpp"
 
@@ -40,6 +41,9 @@ std::string report_json(const gc::Report& r, const gc::Options& o);
 
 /// The report as text lines: removed dirs always, kept ones in a dry run or with -v.
 std::string report_text(const gc::Report& r, const gc::Options& o, bool verbose);
+
+/// Warnings on stderr: the reason a pass did nothing, and every per-item error; a summary at -v.
+void warn_gc_report(const gc::Report& r, const gc::Options& o, spdlog::logger& log);
 
 /// Exit status: 0, or with --strict 75 for a skipped pass and the first error's code otherwise.
 int gc_exit_status(const gc::Report& r, bool strict);

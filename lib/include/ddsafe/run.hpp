@@ -18,6 +18,13 @@ struct RunRequest {
   std::vector<std::pair<std::string, std::string>> env;  ///< set (overriding) in the child
   /// Descriptor to give the child as its stdout (-1: the caller's stdout).
   int stdout_fd = -1;
+  /// Descriptors the child inherits although they are O_CLOEXEC (at the same numbers); the
+  /// caller's copies keep the flag.
+  std::vector<int> keep_fds;
+  /// `cgroup.procs` files the child writes itself into before exec, in order, so that the
+  /// command and everything it starts are in those cgroups from their first instruction. A
+  /// failure stops the exec (exec_errno and failed_step say which file and why).
+  std::vector<std::string> join_cgroups;
   /// Called every `tick` while the child runs (0: never). Returning false stops the child:
   /// SIGTERM, then SIGKILL after `stop_grace`.
   std::chrono::milliseconds tick{0};
@@ -31,6 +38,8 @@ struct RunRequest {
 struct RunOutcome {
   int status = 0;        ///< exit code, or 128 + signal number if killed (as a shell reports)
   int exec_errno = 0;    ///< non-zero: the command could not be started (ENOENT, EACCES, ...)
+  /// With exec_errno: "exec", "set stdout", or "join cgroup '<file>'".
+  std::string failed_step;
   bool stopped = false;  ///< on_tick asked to stop it
   /// The last of SIGINT, SIGTERM, SIGHUP that reached the caller while the child ran (0: none):
   /// the caller was asked to stop, whatever the child made of the signal.

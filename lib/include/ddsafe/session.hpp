@@ -70,9 +70,21 @@ class Session {
   /// True until end().
   [[nodiscard]] bool active() const noexcept { return lock_.held(); }
 
-  /// Journals session_end (with `status`, the session's exit status if it has one) and
+  /// Journals session_end (with `status`, the session's exit status if it has one, and
+  /// `reason`, a short word such as "exited", "timeout" or "stopped", when not empty) and
   /// releases the lock; the directory stays for the collector. Idempotent; never fails.
-  [[nodiscard]] Result<void> end(int status = 0);
+  [[nodiscard]] Result<void> end(int status = 0, std::string_view reason = {});
+
+  /// Ends the session and removes its directory the way the collector removes a dead one,
+  /// while the session lock is still held: renamed into `root/.trash/` (RENAME_NOREPLACE), then
+  /// deleted there with fd-relative calls that never follow a symlink nor leave the root's
+  /// mount. The lock is released last, so no collector or launcher ever sees the directory half
+  /// deleted and unlocked. session_end is journaled first, with `removed: true`.
+  /// Fails (after releasing the lock) with what stopped the removal: the move (EACCES, EBUSY,
+  /// errc::path_escapes_root for a trash that is not a directory on the root's mount), or the
+  /// first entry that could not be deleted; what remains is in the trash, where the collector
+  /// finds it. Does nothing when the session has ended already.
+  [[nodiscard]] Result<void> remove(int status = 0, std::string_view reason = {});
 
  private:
   Session(FileLock lock, std::string id, std::filesystem::path dir, const SessionOptions& o);
@@ -83,6 +95,8 @@ class Session {
   std::string tool_;
   EventSink* events_ = nullptr;
   std::chrono::steady_clock::time_point started_;
+
+  void journal_end(int status, std::string_view reason, bool removing);
 };
 
 }  // namespace ddsafe
