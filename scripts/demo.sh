@@ -87,6 +87,25 @@ dd-gc --live-cmd 'echo alive' sessions
 echo "  after a pass with a working live command: $(ls sessions | tr '\n' ' ')"
 kill "$alive_holder" 2>/dev/null || true; wait "$alive_holder" 2>/dev/null || true
 
-say "9. The journal: every fail-open, stale break, aborted write and GC decision is on record"
+say "9. dd-launch: a fork bomb, a network probe and a chown inside a contained session"
+if [ "$(id -u)" -eq 0 ]; then
+  dd-launch run --state-dir "$PWD/launch" --pids-max 32 --timeout 2 -- \
+    bash -c 'id -un; b(){ b|b& }; b; sleep 30' 2>&1 | grep -v 'fork: retry' | sed 's/^/  /' || true
+  dd-launch run --state-dir "$PWD/launch" -- bash -c \
+    'exec 3<>/dev/tcp/127.0.0.1/22 2>/dev/null && echo "network: reached" || echo "network: none";
+     touch f; chown 0 f 2>/dev/null && echo "chown: allowed" || echo "chown: refused (no capabilities)"' 2>/dev/null |
+    sed 's/^/  /'
+  echo '{"name":"web","token":"secret"}' > launch-src.json
+  dd-launch run --state-dir "$PWD/launch" --name web --config-src "$PWD/launch-src.json" \
+    --config-drop /token -- sh -c 'echo "  session config: $(tr -d " \n" < "$DD_SESSION_CONFIG")"'
+  echo '{"name":' > launch-src.json
+  dd-launch run --state-dir "$PWD/launch" --name web --config-src "$PWD/launch-src.json" \
+    -- sh -c 'echo "  after the source broke: $(tr -d " \n" < "$DD_SESSION_CONFIG")"' 2>&1 | sed 's/^dd-launch/  dd-launch/'
+  dd-launch ls --state-dir "$PWD/launch" | sed 's/^/  /'
+else
+  echo "  (needs root: pids cgroups and bubblewrap; skipped)"
+fi
+
+say "10. The journal: every fail-open, stale break, aborted write and GC decision is on record"
 dd-journal stats --by event
-dd-journal query --event atomic_abort --event gc_skipped -o tsv | cut -f1-6
+dd-journal query --event atomic_abort --event gc_skipped --event config_refresh_failed -o tsv | cut -f1-6

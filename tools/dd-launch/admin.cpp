@@ -43,6 +43,19 @@ std::string age_text(std::int64_t s) {
   return fmt::format("{}d", s / 86400);
 }
 
+// One line per session whatever the command held: control characters as \n, \t, \xHH.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += ch;
+  }
+  return out;
+}
+
 Row row_of(const fs::path& dir) {
   Row r;
   r.id = dir.filename().string();
@@ -117,8 +130,8 @@ int cmd_ls(const LaunchCli& cli, spdlog::logger& log) {
   for (const auto& r : rows) w = std::max(w, r.id.size());
   fmt::print("{:<{}}  {:<5}  {:>5}  {:>7}  {}\n", "ID", w, "STATE", "AGE", "PID", "COMMAND");
   for (const auto& r : rows)
-    fmt::print("{:<{}}  {:<5}  {:>5}  {:>7}  {}\n", r.id, w, r.live ? "live" : "dead",
-               age_text(r.age_s), r.live ? std::to_string(r.pid) : "-", r.command);
+    fmt::print("{:<{}}  {:<5}  {:>5}  {:>7}  {}\n", one_line(r.id), w, r.live ? "live" : "dead",
+               age_text(r.age_s), r.live ? std::to_string(r.pid) : "-", one_line(r.command));
   return kExitOk;
 }
 

@@ -303,7 +303,7 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
   so.tool = "dd-launch";
   so.events = jnl.get();
   auto session = allocate_session(root, cli.name, so);
-  if (!session) return report(log, session.error());
+  if (!session) return report(log, session.error(), kExitTryLater);  // 75: the launch lock stayed busy
   Plan& plan = assembly->plan;
   plan.session_id = session->id();
   plan.session_dir = (session->dir() / kWorkDir).string();
