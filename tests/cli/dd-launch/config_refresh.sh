@@ -3,7 +3,7 @@
 # (warning naming the file, config_refresh_failed journaled, launch proceeds) and never prints
 # "refreshed"; with no previous config the launch stops (65 invalid, 66 missing).
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 umask 077
 printf '{"api":"https://x","token":"s3cret","nested":{"keep":1,"drop":2},"list":[1,2,3]}' > src.json
 launch -v --name app --config-src "$PWD/src.json" --config-drop /token --config-drop /nested/drop \

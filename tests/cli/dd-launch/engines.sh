@@ -2,7 +2,7 @@
 # all caps dropped, no-new-privileges, pids limit, read-only root, private /tmp, the uid), and
 # docker without --image is a usage error.
 source "$CLI_LIB"
-skip_unless_root "runs as nobody by default only as root"
+skip_unless_contained "runs as nobody by default only as root"
 for e in podman docker; do
   dd-launch run --state-dir "$PWD/state" --engine $e --image debian:12 --pids-max 40 --timeout 5 \
     -n -o json -- sh -c 'echo hi' > $e.json

@@ -2,7 +2,7 @@
 # /var/tmp and the session's own host-side dir fail; /tmp is private (a write there never
 # reaches the host); the work dir keeps what the command wrote.
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 launch -- sh -c '
 for p in /etc/ddsafe-probe /usr/ddsafe-probe /var/tmp/ddsafe-probe "$DD_SESSION_DIR/../probe"; do
   if echo x > "$p" 2>/dev/null; then echo "wrote $p"; else echo "refused"; fi

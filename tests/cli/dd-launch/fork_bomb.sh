@@ -2,7 +2,7 @@
 # processes than the limit), killed at --timeout (124), and leaves nothing behind: no process of
 # the bomb, no session cgroup.
 source "$CLI_LIB"
-skip_unless_root "pids cgroups"
+skip_unless_contained "pids cgroups"
 mark="bomb-$$-$RANDOM"
 ( launch --name "b$$" --pids-max 24 --timeout 3 -- bash -c ": $mark; b(){ b|b& }; b; sleep 60" \
     2>err.txt; echo "rc=$?" > rc.txt ) &

@@ -2,7 +2,7 @@
 # (its command and every process in it die, the launcher exits 143, session_end says "stopped")
 # and is idempotent; `gc` removes dead sessions, never a live one; --rm removes the dir itself.
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 launch --name done -- true
 mark="stop-$$-$RANDOM"
 ( launch --name long -- sh -c "touch \"\$DD_SESSION_DIR/up\"; setsid sleep 300 & sleep 300; : $mark" 2>/dev/null

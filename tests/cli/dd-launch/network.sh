@@ -1,7 +1,7 @@
 # Proves: a contained session cannot reach a listener on the host's loopback (--open can: the
 # control that shows the probe works), and has no interface but lo.
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 python3 -c '
 import socket, sys, os
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)

@@ -3,7 +3,7 @@
 # still contained; a mandatory layer that fails (unknown user, root) stops the launch with 125,
 # a clear message, and no session dir.
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 dd-launch run --state-dir "$PWD/state" -n -o json --bind /nonexistent-src --env-file "$PWD/nofile" \
   --setenv GOOD=1 -- true > plan.json 2>err.txt
 json 'j["mandatory"]' < plan.json

@@ -2,7 +2,8 @@
 # EPERM, /etc/shadow is unreadable, a setuid-root binary does not elevate (while the same binary
 # does elevate outside: the control), and files it makes belong to that uid on the host.
 source "$CLI_LIB"
-skip_unless_root "setuid binaries and privileged bwrap"
+skip_unless_contained "setuid binaries and privileged bwrap"
+umask 022
 launch -- sh -c 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status; touch f;
   chown 0:0 f 2>&1 | sed "s/.*: //"; cat /etc/shadow >/dev/null 2>&1 || echo "shadow: unreadable"'
 mkdir suid && cp /usr/bin/id suid/id && chmod 4755 suid/id

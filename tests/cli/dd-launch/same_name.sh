@@ -2,7 +2,7 @@
 # a collector loops alongside (dd-launch gc and dd-gc, --min-age 0): no live session is ever
 # removed (each command checks at its end that the witness it wrote is still there).
 source "$CLI_LIB"
-skip_unless_root "privileged bwrap"
+skip_unless_contained "privileged bwrap"
 echo '{"v":1,"drop":"me"}' > src.json
 mkdir -p state
 ( while [ ! -e stop-gc ]; do

@@ -1,7 +1,7 @@
 # Proves: at --timeout everything in the session dies, setsid grandchildren and busy loops
 # included, and the status is 124 with a message; a command that ends in time keeps its status.
 source "$CLI_LIB"
-skip_unless_root "pids cgroups"
+skip_unless_contained "pids cgroups"
 mark="loop-$$-$RANDOM"
 start=$(now_ms)
 rc launch --timeout 1 -- sh -c ": $mark; setsid sh -c 'while :; do :; done; : $mark' & while :; do :; done" 2>err.txt
