@@ -1,13 +1,20 @@
-# Man pages: one source per tool. SYNOPSIS and OPTIONS come from the tool's own --help (its CLI11
+# Man pages: one source per tool. The OPTIONS come from the tool's own --help (its CLI11
 # definition), rendered by Debian's help2man; docs/man/<tool>.h2m adds what --help cannot say
 # (description, exit status, environment, files, examples). docs/decisions.md says why.
-find_program(DDSAFE_HELP2MAN help2man)
-if(NOT DDSAFE_HELP2MAN)
-  message(FATAL_ERROR "help2man not found: install the Debian package help2man (scripts/deps.sh)")
+# Pages are built only with install rules (DDSAFE_INSTALL): a project that embeds ddsafe with
+# add_subdirectory() needs neither them nor help2man.
+if(DDSAFE_INSTALL)
+  find_program(DDSAFE_HELP2MAN help2man)
+  if(NOT DDSAFE_HELP2MAN)
+    message(FATAL_ERROR "help2man not found: install the Debian package help2man (scripts/deps.sh)")
+  endif()
 endif()
 
 # ddsafe_man_page(tool): builds <build>/man/<tool>.1 with the target `<tool>-man` and installs it.
 function(ddsafe_man_page tool)
+  if(NOT DDSAFE_INSTALL)
+    return()
+  endif()
   set(include ${PROJECT_SOURCE_DIR}/docs/man/${tool}.h2m)
   set(page ${PROJECT_BINARY_DIR}/man/${tool}.1)
   set(helper ${PROJECT_SOURCE_DIR}/cmake/help_for_man.sh)
@@ -34,7 +41,5 @@ function(ddsafe_man_page tool)
     COMMENT "Generating man page ${tool}.1"
     VERBATIM)
   add_custom_target(${tool}-man ALL DEPENDS ${page})
-  if(DDSAFE_INSTALL)
-    install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-  endif()
+  install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endfunction()

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Proves: `cmake --install` gives a tree that a consumer can build against, both with
+# Proves: `cmake --install` installs every tool of the build with its man page and bash
+# completion, and gives a tree that a consumer can build against, both with
 # find_package(ddsafe) (examples/consumer/CMakeLists.txt) and with pkg-config on a plain g++
 # command line (the static libraries' private dependencies come from Libs.private and
 # Requires.private), and that both programs run.
-# Usage: install_consumer.sh BUILD_DIR SOURCE_DIR
+# Usage: install_consumer.sh BUILD_DIR SOURCE_DIR TOOL...
 set -euo pipefail
 build=$1 src=$2
+shift 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddsafe-install-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "install_consumer: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$work/prefix" > "$work/install.log" ||
   { cat "$work/install.log"; fail "cmake --install of '$build' failed"; }
+[ $# -gt 0 ] || fail "no tools given"
+for t in "$@"; do
+  for f in "bin/$t" "share/man/man1/$t.1" "share/bash-completion/completions/$t"; do
+    [ -f "$work/prefix/$f" ] || fail "'$f' not installed (tools/$t/$t.bash, docs/man/$t.h2m?)"
+  done
+done
 pc=$(find "$work/prefix" -name ddsafe.pc -path '*/pkgconfig/*')
 [ -n "$pc" ] || fail "no ddsafe.pc installed under the prefix"
 [ -n "$(find "$work/prefix" -name ddsafeConfigVersion.cmake)" ] ||
@@ -41,4 +49,4 @@ mkdir "$work/data"
 "$work/cmake-build/counter" "$work/data"
 "$work/counter-pc" "$work/data"
 [ "$(cat "$work/data/count")" = 2 ] || fail "count is '$(cat "$work/data/count")' after two runs, want 2"
-echo "install_consumer: find_package and pkg-config consumers built and ran"
+echo "install_consumer: $# tools with man pages and completions installed; find_package and pkg-config consumers built and ran"
