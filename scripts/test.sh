@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the whole suite on a normal build, then
-# the unit, property and CLI suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Installs what is missing, builds, and runs every test: the whole suite on a normal build (as
+# root, package.deb installs and removes the .deb with dpkg; otherwise it is reported skipped),
+# then the unit, property and CLI suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Soak runs: DDSAFE_SOAK=1 scripts/test.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs one CLI case in a fresh directory and compares its stdout with <case>.expected.
-# Usage: run_case.sh CASE.sh TOOLS_BUILD_DIR
+# Usage: run_case.sh CASE.sh TOOLS_BUILD_DIR [EXPECTED]   (EXPECTED defaults to CASE.expected)
 # The case sees: PATH with every built tool first, DD_JOURNAL=$PWD/journal.jsonl, a clean
 # XDG_STATE_HOME, and helpers from lib.sh.
 set -u
 case_file=$1
 tools_dir=$(cd "$2" && pwd)
-expected=${case_file%.sh}.expected
+expected=${3:-${case_file%.sh}.expected}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddsafe-cli-XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 PATH="$tools_dir:$PATH"

@@ -8,7 +8,10 @@ _dd_journal() {
   done
   case $prev in
     --journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    -o|--output) COMPREPLY=($(compgen -W "json table tsv" -- "$cur")); return ;;
+    -o|--output)
+      if [ "$sub" = verify ]; then COMPREPLY=($(compgen -W "text json" -- "$cur"))
+      else COMPREPLY=($(compgen -W "json table tsv" -- "$cur")); fi
+      return ;;
     --by) COMPREPLY=($(compgen -W "event path host tool hour" -- "$cur")); return ;;
     --event) COMPREPLY=($(compgen -W "lock_fail_open lock_timeout lock_stale_break lock_lost
       atomic_commit atomic_abort gc_reaped gc_skipped gc_error session_start session_end" \
@@ -23,7 +26,7 @@ _dd_journal() {
     query) COMPREPLY=($(compgen -W "$filters --count --limit --reverse --help" -- "$cur")) ;;
     stats) COMPREPLY=($(compgen -W "$filters --by --limit --help" -- "$cur")) ;;
     tail) COMPREPLY=($(compgen -W "$filters -n --lines -f --follow --help" -- "$cur")) ;;
-    verify) COMPREPLY=($(compgen -W "--journal --help" -- "$cur")) ;;
+    verify) COMPREPLY=($(compgen -W "--journal -o --output --help" -- "$cur")) ;;
   esac
 }
 complete -F _dd_journal dd-journal

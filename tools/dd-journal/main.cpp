@@ -8,6 +8,8 @@ int main(int argc, char** argv) {
   using namespace ddsafe::tools;
   CLI::App app{"record and query ddsafe journal events", "dd-journal"};
   app.require_subcommand(1);
+  // -v/-q (and -h/-V) are accepted after the subcommand too: `dd-journal query -q`.
+  app.fallthrough();
   CommonCli common;
   add_common_flags(app, common.verbose, common.quiet);
   const Command commands[] = {add_emit(app, common), add_query(app, common),

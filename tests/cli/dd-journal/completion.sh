@@ -6,3 +6,4 @@ comp dd-journal ''
 comp dd-journal query --path-p
 comp dd-journal query -o ''
 comp dd-journal stats --by h
+comp dd-journal verify -o ''
