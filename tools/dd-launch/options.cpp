@@ -8,6 +8,13 @@
 namespace ddsafe::tools {
 namespace {
 
+// Scalar options may be repeated; the last one counts (as with flock(1) and env(1)).
+CLI::App& last_wins(CLI::App& sub) {
+  for (auto* o : sub.get_options())
+    if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  return sub;
+}
+
 void add_shared(CLI::App& sub, LaunchCli& cli) {
   sub.add_option("--state-dir", cli.state_dir,
                  "state root holding the session dirs (default $DD_LAUNCH_STATE_DIR, else "
@@ -76,6 +83,7 @@ CLI::App* add_run(CLI::App& app, LaunchCli& cli) {
   run->add_flag("-n,--dry-run", cli.dry_run,
                 "print the launch plan (the engine's command line) and change nothing");
   add_output(*run, cli);
+  last_wins(*run);
   run->add_option("command", cli.command, "the command and its arguments, after --")
       ->type_name("CMD...");
   return run;
@@ -105,6 +113,7 @@ LaunchCommands add_launch_flags(CLI::App& app, LaunchCli& cli) {
       ->type_name("SECONDS");
   c.gc->add_flag("-n,--dry-run", cli.gc_dry_run, "say what would be removed; change nothing");
   c.gc->add_flag("--force", cli.gc_force, "run past the circuit breakers");
+  for (auto* sub : {c.ls, c.stop, c.gc}) last_wins(*sub);
   app.footer(
       "Exit status of run: the command's (128+N if killed by signal N); 124 timeout; 125 the\n"
       "sandbox could not be set up (a mandatory layer failed); 65 invalid config source and no\n"
