@@ -17,22 +17,35 @@ void add(std::vector<std::string>& v, std::initializer_list<std::string> args) {
   v.insert(v.end(), args);
 }
 
-// A mount point under the private /tmp needs its parents made there, and bwrap makes them 0700
-// root: the unprivileged command could not pass. Make them 0711 first (once each).
-void add_tmp_parents(std::vector<std::string>& a, const std::string& dst,
-                     std::vector<std::string>& made) {
-  if (!dst.starts_with("/tmp/")) return;
-  for (auto slash = dst.find('/', 5); slash != std::string::npos; slash = dst.find('/', slash + 1)) {
+// Whether `path` lies strictly below `dir`.
+bool below(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() + 1 && path.starts_with(dir) && path[dir.size()] == '/';
+}
+
+// The sandbox's own tmpfs mounts: the private /tmp and the masked state root.
+struct Masks {
+  std::vector<std::string> tmpfs;
+  std::vector<std::string> made;  ///< dirs already made in them
+};
+
+// A mount point inside one of the sandbox's tmpfs needs its parents made there, and bwrap makes
+// them 0700 root: the unprivileged command could not pass. Make them 0711 first (once each).
+void add_parents(std::vector<std::string>& a, const std::string& dst, Masks& m) {
+  const auto under = std::find_if(m.tmpfs.begin(), m.tmpfs.end(),
+                                  [&](const std::string& t) { return below(dst, t); });
+  if (under == m.tmpfs.end()) return;
+  for (auto slash = dst.find('/', under->size() + 1); slash != std::string::npos;
+       slash = dst.find('/', slash + 1)) {
     auto parent = dst.substr(0, slash);
-    if (std::find(made.begin(), made.end(), parent) != made.end()) continue;
+    if (std::find(m.made.begin(), m.made.end(), parent) != m.made.end()) continue;
     add(a, {"--perms", "0711", "--dir", parent});
-    made.push_back(std::move(parent));
+    m.made.push_back(std::move(parent));
   }
 }
 
 void add_bind(std::vector<std::string>& a, const char* how, const std::string& src,
-              const std::string& dst, std::vector<std::string>& made) {
-  add_tmp_parents(a, dst, made);
+              const std::string& dst, Masks& m) {
+  add_parents(a, dst, m);
   add(a, {how, src, dst});
 }
 
@@ -89,11 +102,17 @@ Result<std::vector<std::string>> render_bwrap(const Plan& p, int started_fd) {
   }
   add(a, {"--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
           "/proc", "--perms", "1777", "--tmpfs", "/tmp"});
-  std::vector<std::string> made;
-  add_bind(a, "--bind", p.session_dir, p.session_dir, made);
-  if (!p.config_path.empty()) add_bind(a, "--ro-bind", p.config_path, p.config_path, made);
+  Masks masks{{"/tmp"}, {}};
+  // Other sessions' dirs and configs stay out of sight: the state root is an empty tmpfs with
+  // only this session's work dir and config in it.
+  if (!p.state_root.empty() && p.state_root != "/tmp" && !below(p.state_root, "/tmp")) {
+    add(a, {"--perms", "0711", "--tmpfs", p.state_root});
+    masks.tmpfs.push_back(p.state_root);
+  }
+  add_bind(a, "--bind", p.session_dir, p.session_dir, masks);
+  if (!p.config_path.empty()) add_bind(a, "--ro-bind", p.config_path, p.config_path, masks);
   for (const auto& b : p.binds)
-    add_bind(a, b.writable ? "--bind" : "--ro-bind", b.src, b.dst.empty() ? b.src : b.dst, made);
+    add_bind(a, b.writable ? "--bind" : "--ro-bind", b.src, b.dst.empty() ? b.src : b.dst, masks);
   add(a, {"--setenv", "HOME", p.session_dir, "--setenv",
           "DD_SESSION_ID", p.session_id, "--setenv", "DD_SESSION_DIR", p.session_dir});
   if (!p.config_path.empty()) add(a, {"--setenv", "DD_SESSION_CONFIG", p.config_path});

@@ -40,6 +40,7 @@ struct Plan {
   bool contained = true;        ///< --contain (no network); --open keeps the host's network
   bool launcher_is_root = false;
   std::string session_id;
+  std::string state_root;       ///< hidden from the sandbox but for this session's own paths
   std::string session_dir;      ///< the command's writable directory
   std::string config_path;      ///< empty: no config
   std::string image;            ///< podman/docker image (--image)

@@ -90,12 +90,13 @@ Result<void> ensure_dir(const fs::path& dir, mode_t mode) {
   return {};
 }
 
-// Every directory above `dir` must let the unprivileged uid through, or the command cannot
-// reach its own session dir. Under /tmp the sandbox has its own tmpfs, where the parents of
-// mount points are made passable (see render_bwrap): the host's modes there do not matter.
-Result<void> check_searchable(const fs::path& dir, uid_t uid, gid_t gid) {
-  if (dir.string().starts_with("/tmp/")) return {};
-  for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+// Every directory above the state root must let the unprivileged uid through, or the command
+// cannot reach its own session dir. Inside the sandbox the state root (or /tmp, when the root
+// is under it) is a tmpfs where the parents of mount points are made passable (render_bwrap):
+// the host's modes below it do not matter.
+Result<void> check_searchable(const fs::path& root, uid_t uid, gid_t gid) {
+  if (root.string().starts_with("/tmp/")) return {};
+  for (fs::path p = root.parent_path(); !p.empty(); p = p.parent_path()) {
     struct stat st{};
     if (::stat(p.c_str(), &st) != 0) return sys_error("stat", p);
     const bool ok = (st.st_uid == uid && (st.st_mode & S_IXUSR)) ||
@@ -166,6 +167,7 @@ int dry_run(const LaunchCli& cli, const launch::Assembly& a, Engine engine, cons
   Plan plan = a.plan;
   auto id = next_id(root, cli.name);
   plan.session_id = id ? *id : cli.name + "-1";
+  plan.state_root = root.string();
   plan.session_dir = (root / plan.session_id / kWorkDir).string();
   if (cli.config_src) plan.config_path = (root / plan.session_id / "config.json").string();
   auto argv = render(plan, engine, engine == Engine::bwrap ? 3 : -1);
@@ -306,6 +308,7 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
   if (!session) return report(log, session.error(), kExitTryLater);  // 75: the launch lock stayed busy
   Plan& plan = assembly->plan;
   plan.session_id = session->id();
+  plan.state_root = root.string();
   plan.session_dir = (session->dir() / kWorkDir).string();
   log.info("session {} in '{}'", session->id(), session->dir().string());
 
@@ -336,7 +339,7 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
   if (::mkdir(work.c_str(), 0700) != 0) return refuse("session_dir", sys_error("create", work));
   if (plan.launcher_is_root && ::chown(work.c_str(), *plan.uid, *plan.gid) != 0)
     return refuse("unprivileged_uid", sys_error("chown", work));
-  if (auto ok = check_searchable(work, *plan.uid, *plan.gid); !ok)
+  if (auto ok = check_searchable(root, *plan.uid, *plan.gid); !ok)
     return refuse("session_dir", ok.error());
 
   if (cli.config_src) {
