@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <sstream>
@@ -104,6 +105,7 @@ void reap_session_cgroups(const fs::path& session_dir, spdlog::logger& log) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) dirs.emplace_back(line);
   auto found = launch::destroy_cgroup_dirs(dirs);
+  if (found) (void)::unlink((session_dir / kCgroupsFile).c_str());
   if (!found) log.warn("cgroups of '{}': {}", session_dir.string(), found.error().message());
   else if (*found > 0) log.info("killed {} process(es) left in '{}'", *found, session_dir.string());
 }

@@ -190,7 +190,8 @@ void opportunistic_gc(const fs::path& root, EventSink* events, spdlog::logger& l
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root, ec)) {
     const auto name = e.path().filename().string();
-    if (name.starts_with('.')) continue;
+    // Only sessions whose cgroups were not removed (a launcher killed hard) list them still.
+    if (name.starts_with('.') || ::access((e.path() / kCgroupsFile).c_str(), F_OK) != 0) continue;
     auto st = lock_status(e.path() / kSessionLockName);
     if (st && st->exists && !st->held) reap_session_cgroups(e.path(), log);
   }
@@ -383,6 +384,7 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
     const auto refused = cg->forks_refused();
     if (refused > 0) log.warn("{} fork(s) refused at --pids-max {}", refused, plan.pids_max);
     auto killed = cg->destroy();
+    if (killed) (void)::unlink((session->dir() / kCgroupsFile).c_str());
     if (!killed) log.warn("cgroup teardown: {}", killed.error().message());
     else if (*killed > 0) log.info("killed {} process(es) left in the session", *killed);
   }
