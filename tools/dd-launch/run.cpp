@@ -196,6 +196,7 @@ void opportunistic_gc(const fs::path& root, EventSink* events, spdlog::logger& l
   o.root = root;
   o.tool = "dd-launch";
   o.events = events;
+  o.require_lock_file = true;  // the state dir may be any dir: a mistyped one is not wiped
   auto rep = gc::collect(o);
   if (!rep) return log.warn("session GC did not run: {}", rep.error().message());
   if (rep->first_error)
