@@ -143,6 +143,8 @@ Judgement judge(Pass& p, const std::string& name) {
   j.node = *node;
   j.dir = std::move(*dir);
   j = try_session_lock(std::move(j), shown / kSessionLockName);
+  if (j.dead && !j.lock && p.o.require_lock_file && !is_staging(name))
+    return keep("no session lock file: not a session dir", age);
   j.session_dir = true;
   if (j.dead && p.live && !is_staging(name)) j.reason += ", not listed as live";
   if (j.dead && is_staging(name)) j.reason += " (unfinished session creation)";

@@ -567,6 +567,28 @@ TEST_CASE("gc: dirs without a session lock file and unfinished staging dirs are 
   for (const auto& n : near) CHECK(fs::exists(f.root / n));
 }
 
+TEST_CASE("gc: require_lock_file keeps a dir without a session lock file (not a session)",
+          "[gc]") {
+  Fixture f;
+  fs::create_directories(f.root / "photos" / "2019");
+  test::write_file(f.root / "photos" / "2019" / "a.jpg", "precious");
+  fs::create_directories(f.root / ".new-123-abc");  // unfinished staging: still ddsafe's
+  f.dead("s1");
+  age(f.root / "photos", 7200);
+  age(f.root / ".new-123-abc", 7200);
+  auto o = f.options();
+  o.require_lock_file = true;
+  const auto r = f.run(o);
+  CHECK(r.removed == 2);
+  CHECK(test::read_file(f.root / "photos" / "2019" / "a.jpg") == "precious");
+  const auto kept = f.entry(r, "photos");
+  REQUIRE(kept);
+  CHECK(kept->action == Action::kept);
+  CHECK(kept->reason.find("not a session") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.root / "s1"));
+  CHECK_FALSE(fs::exists(f.root / ".new-123-abc"));
+}
+
 TEST_CASE("gc: a session lock that is a symlink or a FIFO keeps the dir (unknown)", "[gc]") {
   Fixture f;
   fs::create_directory(f.root / "sym");

@@ -184,6 +184,7 @@ int cmd_gc(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::lo
   auto opts = to_gc_options(g);
   if (!opts) return report(log, opts.error());
   opts->tool = "dd-launch";
+  opts->require_lock_file = true;  // every dd-launch session has one; anything else is not ours
   auto jnl = open_journal(cli.journal, "dd-launch", shared);
   opts->events = jnl.get();
   if (!cli.gc_dry_run)

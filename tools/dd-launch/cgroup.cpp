@@ -109,6 +109,13 @@ Result<CgroupLayout> cgroup_layout() {
   return l;
 }
 
+std::vector<fs::path> SessionCgroup::planned_dirs(const CgroupLayout& l,
+                                                  const std::string& name) {
+  std::vector<fs::path> out{l.pids_parent / name};
+  if (!l.unified && !l.kill_parent.empty()) out.push_back(l.kill_parent / name);
+  return out;
+}
+
 Result<SessionCgroup> SessionCgroup::create(const CgroupLayout& l, const std::string& name,
                                             long pids_max) {
   SessionCgroup cg;

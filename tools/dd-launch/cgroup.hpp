@@ -26,6 +26,10 @@ Result<CgroupLayout> cgroup_layout();
 /// The cgroups of one session. Teardown kills everything in them and removes them.
 class SessionCgroup {
  public:
+  /// The dirs create() makes for `name`, pids first (some may not come to be): written down
+  /// before they are made, so a launcher killed half-way leaves none that gc cannot find.
+  static std::vector<std::filesystem::path> planned_dirs(const CgroupLayout& layout,
+                                                         const std::string& name);
   /// Creates `<parent>/<name>` in each hierarchy, with pids.max = `pids_max`.
   static Result<SessionCgroup> create(const CgroupLayout& layout, const std::string& name,
                                       long pids_max);

@@ -1,5 +1,12 @@
 #include "dd-launch/config.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -12,10 +19,55 @@ namespace {
 using nlohmann::json;
 constexpr std::size_t kMaxConfigBytes = std::size_t{64} << 20;
 
+// Deeper documents are refused: dumping one recurses per level (a few hundred KB of '['
+// crashed the launcher with a stack overflow).
+constexpr int kMaxDepth = 512;
+
+// The source's bytes: a regular file only (a FIFO would block the open or the read for ever,
+// /dev/zero would never end), opened without waiting, and refused when over the cap rather
+// than cut short into "not valid JSON".
+Result<std::string> read_source(const std::filesystem::path& p) {
+  auto fd = open_fd(p, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+  if (!fd) return std::move(fd).error();
+  struct stat st{};
+  if (::fstat(fd->get(), &st) != 0) return sys_error("stat", p);
+  if (!S_ISREG(st.st_mode))
+    return make_error(errc::validation_failed,
+                      fmt::format("config source '{}': not a regular file", p.string()));
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes)
+    return make_error(errc::validation_failed,
+                      fmt::format("config source '{}': {} bytes, more than the {} allowed",
+                                  p.string(), st.st_size, kMaxConfigBytes));
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd->get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("read", p);
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxConfigBytes)  // grew while being read
+      return make_error(errc::validation_failed,
+                        fmt::format("config source '{}': more than the {} bytes allowed",
+                                    p.string(), kMaxConfigBytes));
+  }
+  return text;
+}
+
 Result<json> read_json(const std::filesystem::path& p) {
-  auto text = read_small_file(p, kMaxConfigBytes);
+  auto text = read_source(p);
   if (!text) return std::move(text).error();
-  auto doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  const json::parser_callback_t depth_cap = [&too_deep](int depth, json::parse_event_t,
+                                                        json&) {
+    if (depth > kMaxDepth) too_deep = true;
+    return !too_deep;
+  };
+  auto doc = json::parse(*text, depth_cap, /*allow_exceptions=*/false);
+  if (too_deep)
+    return make_error(errc::validation_failed,
+                      fmt::format("config source '{}': nested deeper than {} levels", p.string(),
+                                  kMaxDepth));
   if (doc.is_discarded()) {
     // Parse again for the position: the non-throwing parse says only that it failed.
     std::string why = "not valid JSON";

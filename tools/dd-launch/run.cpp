@@ -1,6 +1,7 @@
 // dd-launch run: GC, session, config, plan, contained run, teardown.
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -199,6 +200,7 @@ void opportunistic_gc(const fs::path& root, EventSink* events, spdlog::logger& l
   o.root = root;
   o.tool = "dd-launch";
   o.events = events;
+  o.require_lock_file = true;  // the state dir may be any dir: a mistyped one is not wiped
   auto rep = gc::collect(o);
   if (!rep) return log.warn("session GC did not run: {}", rep.error().message());
   if (rep->first_error)
@@ -207,15 +209,45 @@ void opportunistic_gc(const fs::path& root, EventSink* events, spdlog::logger& l
     log.info("session GC removed {} dead session dir(s)", rep->removed);
 }
 
-Result<void> write_cgroups_file(const fs::path& session_dir, const launch::SessionCgroup& cg) {
+Result<void> write_cgroups_file(const fs::path& session_dir, const std::vector<fs::path>& dirs) {
   std::string text;
-  for (const auto& d : cg.dirs()) text += d.string() + "\n";
+  for (const auto& d : dirs) text += d.string() + "\n";
   auto fd = open_fd(session_dir / kCgroupsFile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
   if (!fd) return std::move(fd).error();
   if (::write(fd->get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
     return sys_error("write", session_dir / kCgroupsFile);
   return {};
 }
+
+// SIGINT, SIGTERM and SIGHUP (those not ignored) are held while the session is set up and torn
+// down: `dd-launch stop` during setup then ends the session through its teardown (cgroups
+// removed, session_end "stopped") instead of killing the launcher half-way. They are let through
+// while the command runs, where run_child forwards them.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction now{};
+      if (::sigaction(s, nullptr, &now) == 0 && now.sa_handler == SIG_IGN) continue;
+      sigaddset(&set_, s);
+    }
+    hold();
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  void hold() { ::sigprocmask(SIG_BLOCK, &set_, nullptr); }
+  void release() { ::sigprocmask(SIG_UNBLOCK, &set_, nullptr); }
+  /// A stop signal that came while held (consumed), else 0.
+  int take() {
+    const timespec zero{};
+    const int sig = ::sigtimedwait(&set_, nullptr, &zero);
+    return sig > 0 ? sig : 0;
+  }
+
+ private:
+  sigset_t set_;
+};
 
 struct Ran {
   int status = 0;
@@ -296,6 +328,7 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
   const fs::path root = state_dir_of(cli);
   if (cli.dry_run) return dry_run(cli, *assembly, parsed->engine, root, log);
 
+  StopSignals stops;
   auto jnl = open_journal(cli.journal, "dd-launch", shared);
   if (auto ok = ensure_dir(root, 0711); !ok) return report(log, ok.error());
   opportunistic_gc(root, jnl.get(), log);
@@ -368,14 +401,25 @@ int cmd_run(const LaunchCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::l
   if (parsed->engine == Engine::bwrap) {
     auto layout = launch::cgroup_layout();
     if (!layout) return refuse("pids_limit", layout.error());
-    auto made = launch::SessionCgroup::create(
-        *layout, fmt::format("{}-{:08x}", session->id(), std::random_device{}()), plan.pids_max);
+    const auto name = fmt::format("{}-{:08x}", session->id(), std::random_device{}());
+    // Written down first: a launcher stopped or killed while making them leaves gc a list.
+    if (auto ok = write_cgroups_file(session->dir(), launch::SessionCgroup::planned_dirs(*layout, name));
+        !ok)
+      return refuse("pids_limit", ok.error());
+    auto made = launch::SessionCgroup::create(*layout, name, plan.pids_max);
     if (!made) return refuse("pids_limit", made.error());
     cg.emplace(std::move(*made));
-    if (auto ok = write_cgroups_file(session->dir(), *cg); !ok) return refuse("pids_limit", ok.error());
   }
 
+  if (const int sig = stops.take()) {
+    log.warn("stopped by signal {} before the command started; nothing was run", sig);
+    if (cg)
+      if (auto killed = cg->destroy(); !killed) log.warn("cgroup teardown: {}", killed.error().message());
+    return finish(128 + sig, "stopped");
+  }
+  stops.release();
   auto ran = supervise(plan, parsed->engine, cg ? &*cg : nullptr, log);
+  stops.hold();
   if (!ran) {
     log.error("{}", ran.error().message());
     return finish(exit_code_for(ran.error()), "setup_failed");

@@ -42,6 +42,10 @@ struct Options {
   std::size_t max_remove = 1000;
   /// Run past the circuit breakers (not past a failed liveness source: nothing overrides that).
   bool force = false;
+  /// Keep a dir that has no session lock file ("not a session dir") instead of judging it
+  /// dead: for a root that may hold other things than sessions (a mistyped --state-dir of
+  /// dd-launch), where only a dir with a free session lock is evidence of a dead session.
+  bool require_lock_file = false;
   /// Judge and report, remove nothing, journal nothing, create nothing.
   bool dry_run = false;
   /// Name of the tool or program, for journal events.
