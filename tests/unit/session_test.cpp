@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -157,20 +158,24 @@ TEST_CASE("Session: remove deletes the dir through the trash with the lock held,
 
 TEST_CASE("Session: remove reports what it could not delete and still releases the lock",
           "[session]") {
-  if (::geteuid() == 0) {
-    WARN("skipped: root can delete from a read-only directory");
-    return;
-  }
   TempDir d;
   auto s = Session::create(d.path(), "s1");
   REQUIRE(s);
-  fs::create_directories(d / "s1" / "ro");
-  test::write_file(d / "s1" / "ro" / "f", "x");
-  fs::permissions(d / "s1" / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  // Something the removal must leave: a mount inside the session (as root), else a directory
+  // whose entries cannot be unlinked.
+  const bool root = ::geteuid() == 0;
+  const auto mnt = d / "s1" / "mnt";
+  fs::create_directories(mnt);
+  test::write_file(mnt / "f", "x");
+  if (root) REQUIRE(::mount("none", mnt.c_str(), "tmpfs", 0, nullptr) == 0);
+  else fs::permissions(mnt, fs::perms::owner_read | fs::perms::owner_exec);
   auto r = s->remove();
   REQUIRE_FALSE(r);
   CHECK(r.error().context.find(".trash") != std::string::npos);
   CHECK_FALSE(s->active());
-  for (const auto& e : fs::directory_iterator(d / ".trash"))
-    fs::permissions(e.path() / "ro", fs::perms::owner_all);
+  CHECK_FALSE(fs::exists(d / "s1"));  // what could go went; the rest waits in the trash
+  for (const auto& e : fs::directory_iterator(d / ".trash")) {
+    if (root) CHECK(::umount((e.path() / "mnt").c_str()) == 0);
+    else fs::permissions(e.path() / "mnt", fs::perms::owner_all);
+  }
 }

@@ -24,6 +24,18 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& tool, int verbosi
   return log;
 }
 
+std::optional<int> parse_until_command(CLI::App& app, int argc, const char* const* argv,
+                                       SplitArgv& split) {
+  split = split_at_separator(argc, argv);
+  try {
+    std::vector<std::string> rest(split.own.rbegin(), split.own.rend() - 1);
+    app.parse(rest);  // CLI11 takes a reversed vector without the program name
+  } catch (const CLI::ParseError& e) {
+    return usage_exit(app, e);
+  }
+  return std::nullopt;
+}
+
 int usage_exit(const CLI::App& app, const CLI::ParseError& e) {
   if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
     (void)app.exit(e);  // --help / --version: printed to stdout, exit 0

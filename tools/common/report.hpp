@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/logger.h>
 
+#include "common/parse.hpp"
 #include "ddsafe/error.hpp"
 #include "ddsafe/journal/journal.hpp"
 
@@ -18,6 +19,12 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& tool, int verbosi
 
 /// Prints CLI11's help/version (exit 0) or a usage error (exit 64, never CLI11's 100+ codes).
 int usage_exit(const CLI::App& app, const CLI::ParseError& e);
+
+/// Parses the arguments before the first "--" with `app` and leaves the words after it in
+/// `split.command`. Returns the exit status when the tool must stop right away (--help,
+/// --version: 0; a usage error: 64), nullopt otherwise.
+std::optional<int> parse_until_command(CLI::App& app, int argc, const char* const* argv,
+                                       SplitArgv& split);
 
 /// Prints "tool: <context>: <cause>" and returns the exit status for it.
 int report(spdlog::logger& log, const Error& e, int conflict = 1);

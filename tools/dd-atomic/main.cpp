@@ -15,13 +15,8 @@ int main(int argc, char** argv) {
   AtomicCli cli;
   add_common_flags(app, cli.verbose, cli.quiet);
   add_atomic_flags(app, cli);
-  const auto split = split_at_separator(argc, argv);
-  try {
-    std::vector<std::string> rest(split.own.rbegin(), split.own.rend() - 1);
-    app.parse(rest);
-  } catch (const CLI::ParseError& e) {
-    return usage_exit(app, e);
-  }
+  SplitArgv split;
+  if (auto done = parse_until_command(app, argc, argv, split)) return *done;
   auto log = make_logger("dd-atomic", cli.quiet > 0 ? -1 : cli.verbose);
   if (split.had_separator && split.command.empty()) {
     log->error("missing command after '--'");

@@ -1,6 +1,8 @@
 // dd-launch ls, stop and gc.
 
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +100,17 @@ bool held(const fs::path& lock) {
 }  // namespace
 
 void reap_session_cgroups(const fs::path& session_dir, spdlog::logger& log) {
+  if (::access((session_dir / kCgroupsFile).c_str(), F_OK) != 0) return;
+  // Positive evidence only, as the collector does: the session lock taken by us, held while
+  // the cgroups go. A live launcher holds it; so does nobody else for long.
+  const int lock = ::open((session_dir / kSessionLockName).c_str(),
+                          O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (lock < 0) return;
+  struct CloseLock {
+    int fd;
+    ~CloseLock() { ::close(fd); }
+  } close_lock{lock};
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return;  // alive, or being judged by a collector
   auto text = read_small_file(session_dir / kCgroupsFile, 64 * 1024);
   if (!text) return;
   std::vector<fs::path> dirs;

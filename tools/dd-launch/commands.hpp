@@ -19,7 +19,8 @@ inline constexpr int kExitNotContained = 125;  ///< a mandatory layer failed: no
 /// `<root>/<id>/.cgroups`: the session's cgroup dirs, one per line, for stop and gc.
 inline constexpr const char* kCgroupsFile = ".cgroups";
 
-/// Kills and removes the cgroups listed in a dead session's .cgroups (never fatal).
+/// Kills and removes the cgroups listed in a dead session's .cgroups, with its session lock
+/// taken (a session whose lock is held is left alone); never fatal.
 void reap_session_cgroups(const std::filesystem::path& session_dir, spdlog::logger& log);
 
 }  // namespace ddsafe::tools

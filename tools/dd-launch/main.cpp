@@ -17,13 +17,8 @@ int main(int argc, char** argv) {
   auto cmds = add_launch_flags(app, cli);
   add_common_flags(app, cli.verbose, cli.quiet);
   // Everything after the first "--" is the command, untouched by the option parser.
-  const auto split = split_at_separator(argc, argv);
-  try {
-    std::vector<std::string> rest(split.own.rbegin(), split.own.rend() - 1);
-    app.parse(rest);
-  } catch (const CLI::ParseError& e) {
-    return usage_exit(app, e);
-  }
+  SplitArgv split;
+  if (auto done = parse_until_command(app, argc, argv, split)) return *done;
   auto log = make_logger("dd-launch", cli.quiet > 0 ? -1 : cli.verbose);
   if (cmds.run->parsed()) {
     cli.command.insert(cli.command.end(), split.command.begin(), split.command.end());

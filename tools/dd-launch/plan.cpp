@@ -101,7 +101,10 @@ Result<std::vector<std::string>> render_bwrap(const Plan& p, int started_fd) {
     add(a, {"--cap-drop", "ALL"});
   }
   add(a, {"--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
-          "/proc", "--perms", "1777", "--tmpfs", "/tmp"});
+          "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+          // The host's daemons listen on sockets under /run (D-Bus, container engines): a
+          // socket file is reachable through a read-only bind, whatever the network namespace.
+          "--perms", "0755", "--tmpfs", "/run"});
   Masks masks{{"/tmp"}, {}};
   // Other sessions' dirs and configs stay out of sight: the state root is an empty tmpfs with
   // only this session's work dir and config in it.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -149,6 +150,13 @@ Result<Parsed> parse(const LaunchCli& cli) {
     if (auto ok = launch::check_pointer(ptr); !ok) return std::move(ok).error();
   if (auto ok = validate_session_id(cli.name); !ok)
     return make_error(errc::invalid_argument, "--name: " + ok.error().context);
+  // Ids name cgroups and appear in logs and tables: a plain word only.
+  if (cli.name.size() > 200 ||
+      cli.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                 "_-.@+") != std::string::npos)
+    return make_error(errc::invalid_argument,
+                      fmt::format("--name '{}': use at most 200 letters, digits and _ - . @ +",
+                                  cli.name));
   if (cli.image && p.engine == Engine::bwrap)
     return make_error(errc::invalid_argument, "--image needs --engine podman or docker");
   p.base.contained = !cli.open;
@@ -269,7 +277,9 @@ Result<Ran> supervise(const Plan& plan, Engine engine, launch::SessionCgroup* cg
   if (cg) req.join_cgroups = cg->procs_files();
   const auto deadline = Clock::now() + plan.timeout;
   bool timed_out = false;
-  req.tick = std::chrono::milliseconds(50);
+  // Checked every 50 ms, or sooner for a shorter timeout.
+  req.tick = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(plan.timeout),
+                        std::chrono::milliseconds(1), std::chrono::milliseconds(50));
   req.on_tick = [&] {
     timed_out = Clock::now() >= deadline;
     return !timed_out;
