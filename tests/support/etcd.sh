@@ -52,14 +52,15 @@ etcd_cluster() {
 etcd_kill() {
   local pid=${ETCD_PID[$1]}
   [ -n "$pid" ] || return 0
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   ETCD_PID[$1]=
 }
 
 etcd_stop_all() {
   local i
   for i in "${!ETCD_PID[@]}"; do etcd_kill "$i"; done
+  return 0
 }
 
 etcd_leader() {
