@@ -1,23 +1,72 @@
 #include "etcd_client.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include <fmt/format.h>
 
 namespace ddsafe::detail {
 namespace {
 
+// libcurl is loaded on first use, not linked: it brings some 30 shared libraries (TLS, Kerberos,
+// LDAP...) whose loading would cost every dd-lock start several milliseconds, flock users
+// included. Only the etcd backend pays for it.
+struct CurlApi {
+  void* lib = nullptr;
+  std::string problem;
+  CURL* (*easy_init)() = nullptr;
+  void (*easy_cleanup)(CURL*) = nullptr;
+  void (*easy_reset)(CURL*) = nullptr;
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
+  CURLcode (*easy_perform)(CURL*) = nullptr;
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...) = nullptr;
+  const char* (*easy_strerror)(CURLcode) = nullptr;
+  curl_slist* (*slist_append)(curl_slist*, const char*) = nullptr;
+  void (*slist_free_all)(curl_slist*) = nullptr;
+};
+
+template <class F>
+void bind(CurlApi& api, F& fn, const char* name) {
+  void* sym = ::dlsym(api.lib, name);
+  if (!sym && api.problem.empty()) api.problem = fmt::format("libcurl lacks {}", name);
+  std::memcpy(&fn, &sym, sizeof fn);  // POSIX: data and function pointers convert
+}
+
+const CurlApi& curl_api() {
+  static const CurlApi api = [] {
+    CurlApi a;
+    a.lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!a.lib) {
+      const char* why = ::dlerror();
+      a.problem = fmt::format("cannot load libcurl.so.4 (Debian: libcurl4): {}", why ? why : "?");
+      return a;
+    }
+    bind(a, a.easy_init, "curl_easy_init");
+    bind(a, a.easy_cleanup, "curl_easy_cleanup");
+    bind(a, a.easy_reset, "curl_easy_reset");
+    bind(a, a.easy_setopt, "curl_easy_setopt");
+    bind(a, a.easy_perform, "curl_easy_perform");
+    bind(a, a.easy_getinfo, "curl_easy_getinfo");
+    bind(a, a.easy_strerror, "curl_easy_strerror");
+    bind(a, a.slist_append, "curl_slist_append");
+    bind(a, a.slist_free_all, "curl_slist_free_all");
+    return a;
+  }();
+  return api;
+}
+
 constexpr std::string_view kB64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 struct CurlFree {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const noexcept { curl_api().easy_cleanup(c); }
 };
 struct SlistFree {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { curl_api().slist_free_all(l); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlFree>;
 
@@ -154,14 +203,14 @@ struct EtcdClient::Impl {
 
   void setup(CURL* c, const std::string& url, const std::string& body,
              std::chrono::milliseconds timeout) const {
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");  // a proxy must never stand between us and etcd
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+    curl_api().easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_api().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_api().easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    curl_api().easy_setopt(c, CURLOPT_NOPROXY, "*");  // a proxy must never stand between us and etcd
+    curl_api().easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_api().easy_setopt(c, CURLOPT_COPYPOSTFIELDS, body.c_str());
+    curl_api().easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_api().easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(std::min<std::int64_t>(timeout.count(), 1000)));
   }
 };
@@ -173,11 +222,12 @@ EtcdClient::~EtcdClient() = default;
 
 Result<EtcdClient> EtcdClient::create(std::vector<std::string> endpoints) {
   if (endpoints.empty()) return make_error(errc::invalid_argument, "no etcd endpoint given");
+  if (!curl_api().problem.empty()) return make_error(errc::backend_unavailable, curl_api().problem);
   auto impl = std::make_unique<Impl>();
   impl->endpoints = std::move(endpoints);
-  impl->curl.reset(curl_easy_init());
+  impl->curl.reset(curl_api().easy_init());
   if (!impl->curl) return make_error(errc::backend_unavailable, "cannot initialise libcurl");
-  impl->headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
+  impl->headers.reset(curl_api().slist_append(nullptr, "Content-Type: application/json"));
   return EtcdClient(std::move(impl));
 }
 
@@ -197,14 +247,14 @@ Result<nlohmann::json> EtcdClient::call(std::string_view path, const nlohmann::j
     const auto& ep = impl_->endpoints[impl_->current];
     std::string reply;
     CURL* c = impl_->curl.get();
-    curl_easy_reset(c);
+    curl_api().easy_reset(c);
     impl_->setup(c, fmt::format("http://{}/v3/{}", ep, path), text,
                  std::min(per_try, left_until(deadline)));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
-    const CURLcode rc = curl_easy_perform(c);
+    curl_api().easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+    curl_api().easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+    const CURLcode rc = curl_api().easy_perform(c);
     long http = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+    curl_api().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
     auto j = nlohmann::json::parse(reply, nullptr, /*allow_exceptions=*/false);
     if (rc == CURLE_OK && !j.is_discarded() && !member_unusable(http, j)) {
       if (http >= 200 && http < 300) return j;
@@ -212,7 +262,7 @@ Result<nlohmann::json> EtcdClient::call(std::string_view path, const nlohmann::j
                         fmt::format("etcd {} {}: {}", ep, path,
                                     j.is_object() ? j.value("message", reply) : reply));
     }
-    last_cause = rc != CURLE_OK ? std::string(curl_easy_strerror(rc))
+    last_cause = rc != CURLE_OK ? std::string(curl_api().easy_strerror(rc))
                                 : fmt::format("HTTP {}: {}", http, reply.substr(0, 200));
     impl_->current = (impl_->current + 1) % n;
   }
@@ -231,17 +281,17 @@ Result<bool> EtcdClient::wait_for_delete(const std::string& key, std::int64_t st
   const auto n = impl_->endpoints.size();
   for (std::size_t k = 0; k < n && EtcdClock::now() < deadline; ++k) {
     // A stream ends by abort or timeout, which closes its connection: use a handle of its own.
-    CurlHandle c(curl_easy_init());
+    CurlHandle c(curl_api().easy_init());
     if (!c) return make_error(errc::backend_unavailable, "cannot initialise libcurl");
     const auto& ep = impl_->endpoints[impl_->current];
     WatchState st;
     impl_->setup(c.get(), fmt::format("http://{}/v3/watch", ep), text, left_until(deadline));
-    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, watch_body);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &st);
-    const CURLcode rc = curl_easy_perform(c.get());
+    curl_api().easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, watch_body);
+    curl_api().easy_setopt(c.get(), CURLOPT_WRITEDATA, &st);
+    const CURLcode rc = curl_api().easy_perform(c.get());
     if (st.deleted) return true;
     if (st.created && !st.failed) return false;  // stream ran until the deadline
-    last_cause = st.failed ? "watch canceled" : curl_easy_strerror(rc);
+    last_cause = st.failed ? "watch canceled" : curl_api().easy_strerror(rc);
     impl_->current = (impl_->current + 1) % n;
   }
   if (EtcdClock::now() >= deadline) return false;
