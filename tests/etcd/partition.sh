@@ -26,6 +26,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] && { cat "$work"/m*/log | grep -iE "error|warn" | head -20; }; rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' TERM INT HUP  # so that cleanup runs
 if ! ip netns add "$A" 2>"$work/err" || ! ip netns add "$B" 2>>"$work/err"; then
   echo "SKIP: cannot create network namespaces: $(cat "$work/err")"; exit 77
 fi
@@ -65,12 +66,13 @@ role=$(inB env ETCDCTL_API=3 etcdctl --endpoints="${ep[2]}" endpoint status -w j
   python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["Status"]; print("leader" if s["leader"]==s["header"]["member_id"] else "follower")')
 
 # Holder in B, on m2 only; its command stamps the moment it is told to stop.
-inB "$tools/dd-lock" -q --journal "$work/journal" --backend "etcd://${ep[2]}/part" --ttl 2 job -- \
+# `ip netns exec` execs the command in place, so $! is dd-lock's own pid.
+ip netns exec "$B" "$tools/dd-lock" -q --journal "$work/journal" --backend "etcd://${ep[2]}/part" --ttl 2 job -- \
   sh -c "trap 'date +%s%N > $work/stopped; exit 0' TERM; touch $work/started; while :; do sleep 0.01; done" &
 holder=$!; pids+=($holder)
 for t in $(seq 500); do [ -e "$work/started" ] && break; sleep 0.02; done
 [ -e "$work/started" ] || { echo "FAIL: holder never started its command"; exit 1; }
-inA "$tools/dd-lock" -q --backend "etcd://${ep[0]},${ep[1]}/part" -w 30 job -- \
+ip netns exec "$A" "$tools/dd-lock" -q --backend "etcd://${ep[0]},${ep[1]}/part" -w 30 job -- \
   sh -c "date +%s%N > $work/acquired" &
 waiter=$!; pids+=($waiter)
 sleep 0.5
@@ -82,8 +84,15 @@ table inet ddsafe_cut {
   chain out { type filter hook output priority 0; oifname "${ns}y" drop; }
 }
 EOF
-wait $holder; hrc=$?
-wait $waiter; wrc=$?
+# Bounded waits: a holder that never stops must fail this test, not hang it.
+finish() {  # finish PID SECONDS: its exit status, or 124 (killed) if it runs longer
+  local t
+  for ((t = 0; t < $2 * 20; t++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+  kill -KILL "$1" 2>/dev/null && { wait "$1" 2>/dev/null; return 124; }
+  wait "$1"
+}
+finish $holder 20; hrc=$?
+finish $waiter 40; wrc=$?
 stopped=$(cat "$work/stopped" 2>/dev/null || echo 0)
 acquired=$(cat "$work/acquired" 2>/dev/null || echo 0)
 echo "m2 was the $role; cut at 0; holder's command stopped +$(( (stopped - cut_at) / 1000000 )) ms" \
