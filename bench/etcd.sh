@@ -22,8 +22,13 @@ runs=${BENCH_ETCD_RUNS:-100}
 command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
   install_packages etcd-server etcd-client
 command -v etcd >/dev/null || { say "bench: etcd-server is required"; exit 1; }
-build_bench dd-lock
-ddlock=$build/tools/dd-lock
+# BENCH_DD_LOCK=PATH measures an already built dd-lock instead of building build-bench.
+if [[ -n ${BENCH_DD_LOCK:-} ]]; then
+  ddlock=$BENCH_DD_LOCK
+else
+  build_bench dd-lock
+  ddlock=$build/tools/dd-lock
+fi
 # Member data on tmpfs when there is one: the figures are then the lock protocol and not the
 # disk's fsync latency (each write is fsynced to the WAL; ~125 MB of WAL per member).
 data_root=/tmp; [[ -d /dev/shm && -w /dev/shm ]] && data_root=/dev/shm
@@ -67,7 +72,9 @@ takeover() {
   # Does the dead holder's command live on (unlocked)? Noted, then ended by its pid.
   local cmd_pid
   cmd_pid=$(cat "$work/hpid")
-  if kill -0 "$cmd_pid" 2>/dev/null; then
+  # (A zombie waiting for its new parent to reap it is dead: only a running process counts.)
+  sleep 0.1
+  if kill -0 "$cmd_pid" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$cmd_pid/stat" 2>/dev/null) != Z ]]; then
     echo "$kind" >> "$work/survivors"
     kill -KILL "$cmd_pid"
   fi
