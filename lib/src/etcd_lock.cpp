@@ -191,7 +191,12 @@ struct EtcdLock::Impl {
 
 EtcdLock::EtcdLock(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EtcdLock::EtcdLock(EtcdLock&&) noexcept = default;
-EtcdLock& EtcdLock::operator=(EtcdLock&&) noexcept = default;
+EtcdLock& EtcdLock::operator=(EtcdLock&& other) noexcept {
+  if (this == &other) return *this;
+  if (impl_) (void)release();  // best effort, as in the destructor
+  impl_ = std::move(other.impl_);
+  return *this;
+}
 EtcdLock::~EtcdLock() {
   if (impl_) (void)release();  // best effort: the lease expires otherwise
 }

@@ -55,6 +55,7 @@ class EtcdLock {
                                   const LockOptions& options);
 
   EtcdLock(EtcdLock&&) noexcept;
+  /// Releases (best effort) the lock this object held before taking over `other`'s.
   EtcdLock& operator=(EtcdLock&&) noexcept;
   EtcdLock(const EtcdLock&) = delete;
   EtcdLock& operator=(const EtcdLock&) = delete;
