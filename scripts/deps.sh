@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config util-linux procps python3
   libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
-  catch2 librapidcheck-dev libboost-dev libsimdjson-dev jq strace help2man bubblewrap "$@")
+  catch2 librapidcheck-dev libboost-dev libsimdjson-dev jq strace help2man bubblewrap
+  libcurl4-openssl-dev etcd-server etcd-client iproute2 nftables "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,7 +15,7 @@ class DdsafeCategory final : public std::error_category {
       case errc::lock_busy: return "lock is held by another process";
       case errc::lock_timeout: return "timed out waiting for the lock";
       case errc::lock_held_by_self: return "lock is already held by this process";
-      case errc::lock_lost: return "lock was lost (the lock file was replaced)";
+      case errc::lock_lost: return "lock was lost";
       case errc::corrupt_record: return "unreadable record";
       case errc::not_a_regular_file: return "not a regular file";
       case errc::symlink_refused: return "is a symbolic link (refusing to follow it)";
@@ -28,6 +28,8 @@ class DdsafeCategory final : public std::error_category {
       case errc::hard_link_refused: return "file has other hard links";
       case errc::liveness_source_failed: return "liveness source failed";
       case errc::path_escapes_root: return "path escapes the root";
+      case errc::backend_unavailable: return "lock service unavailable";
+      case errc::backend_refused: return "lock service refused the request";
     }
     return "unknown ddsafe error";
   }

@@ -21,6 +21,8 @@ int exit_code_for(const Error& e, int conflict) {
       case errc::not_durable: return kExitNotDurable;
       case errc::invalid_argument: return kExitUsage;
       case errc::liveness_source_failed: return kExitLockLost;  // EX_TEMPFAIL: retry later
+      case errc::backend_unavailable:
+      case errc::backend_refused: return kExitOsErr;
       default: return kExitSoftware;
     }
   }

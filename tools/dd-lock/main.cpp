@@ -13,6 +13,7 @@
 
 #include "common/exit_codes.hpp"
 #include "common/report.hpp"
+#include "dd-lock/etcd_mode.hpp"
 #include "dd-lock/options.hpp"
 #include "ddsafe/file_lock.hpp"
 #include "ddsafe/run.hpp"
@@ -21,15 +22,6 @@ namespace {
 
 using namespace ddsafe;
 using namespace ddsafe::tools;
-
-std::string rfc3339(std::int64_t ms) {
-  ms = std::clamp<std::int64_t>(ms, 0, std::int64_t{253402300799999});  // up to 9999-12-31
-  const time_t s = ms / 1000;
-  struct tm tm {};
-  ::gmtime_r(&s, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
 
 const char* liveness_name(Liveness l) {
   return l == Liveness::alive ? "alive" : l == Liveness::dead ? "dead" : "unknown";
@@ -47,10 +39,7 @@ int show_status(const LockCli& cli, spdlog::logger& log) {
     j["token"] = r.token;
     j["last_state"] = r.state;
     j["mode"] = r.mode;
-    j["owner"] = {{"pid", r.owner.pid}, {"host", r.owner.host}, {"uid", r.uid},
-                  {"cmd", r.cmd}, {"start_time", r.owner.start_time}};
-    j["acquired_at"] = rfc3339(r.acquired_at_ms);
-    j["ttl_ms"] = r.ttl_ms;
+    add_owner(j, r);
   }
   if (st->held && st->record && st->record->state == "held") {
     j["owner_alive"] = liveness_name(st->owner);
@@ -103,23 +92,14 @@ int run_under(FileLock& lock, const LockCli& cli, const LockOptions& opts,
   }
   auto run = run_child(req);
   if (!run) return report(log, run.error());
-  if (run->exec_errno != 0) {
-    log.error("cannot run '{}': {}", req.argv[0], std::strerror(run->exec_errno));
-    return run->status;
-  }
-  if (!run->leftovers.empty())
-    log.warn("command left {} background process(es) running; terminated them, since they "
-             "would have gone on without the lock", run->leftovers.size());
+  if (auto status = check_outcome(*run, req, log)) return *status;
   const auto token = lock.token();
   if (auto ours = lock.verify(); lock.held() && !ours && !lost) lost = ours.error();
   (void)lock.release();
   if (!lost) return run->status;
   Event ev{"lock_lost", {}};
-  ev.add("path", abs).add("token", static_cast<std::int64_t>(token))
-      .add("cmd", opts.command).add("stopped", run->stopped);
-  jnl.emit(ev);
-  log.error("{}{}", lost->message(), run->stopped ? "; command stopped" : "");
-  return kExitLockLost;
+  ev.add("path", abs).add("token", static_cast<std::int64_t>(token)).add("cmd", opts.command);
+  return report_lost(jnl, log, std::move(ev), *lost, run->stopped);
 }
 
 int lock_and_run(const LockCli& cli, spdlog::logger& log, std::shared_ptr<spdlog::logger> shared) {
@@ -165,6 +145,11 @@ int main(int argc, char** argv) {
     log->error("{}", cmd.error().context);
     return kExitUsage;
   }
+  auto etcd = etcd_backend(cli);
+  if (!etcd) return report(*log, etcd.error());
+  if (*etcd) return etcd_main(cli, **etcd, *log, log);
+  if (cli.break_lock) return report(*log, make_error(errc::invalid_argument,
+                                                     "--break needs an etcd --backend"));
   if (cli.status) return show_status(cli, *log);
   return lock_and_run(cli, *log, log);
 }

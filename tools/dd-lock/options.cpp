@@ -19,7 +19,7 @@ namespace {
 bool has_value_next(std::string_view a) {
   static const std::vector<std::string_view> kLong = {
       "--wait", "--timeout", "--conflict-exit-code", "--command", "--ttl", "--on-timeout",
-      "--journal"};
+      "--journal", "--backend"};
   if (a.substr(0, 2) == "--") return std::find(kLong.begin(), kLong.end(), a) != kLong.end();
   constexpr std::string_view kShortWithValue = "wEc";
   for (std::size_t k = 1; k < a.size(); ++k)
@@ -111,6 +111,12 @@ void add_lock_flags(CLI::App& app, LockCli& cli) {
       ->type_name("PATH");
   app.add_flag("--status", cli.status,
                "print the holder of LOCKFILE as JSON; exit 0 if held, 1 if free");
+  app.add_option("--backend", cli.backend,
+                 "file (flock, the default) or etcd://HOST:PORT[,HOST:PORT...]/PREFIX: LOCKFILE "
+                 "is then a lock NAME under PREFIX (default $DD_ETCD_ENDPOINTS)")
+      ->type_name("BACKEND");
+  app.add_flag("--break", cli.break_lock,
+               "etcd: break lock NAME now by revoking its holder's lease (journaled)");
   app.add_option("LOCKFILE", cli.target, "lock file, or descriptor number for the fd form")
       ->required()
       ->type_name("");
@@ -121,7 +127,10 @@ void add_lock_flags(CLI::App& app, LockCli& cli) {
       "  dd-lock [OPTIONS] FD          lock a descriptor the shell holds (exec 9>>f; dd-lock 9)\n"
       "  dd-lock -u FD                 unlock it\n"
       "  dd-lock --status LOCKFILE     who holds it (JSON); exit 0 held, 1 free\n"
-      "The command gets DD_LOCK_FILE, DD_LOCK_TOKEN and DD_LOCK_HELD (0 after fail-open).\n"
+      "  dd-lock --backend etcd://H:P/PREFIX NAME -- COMMAND   the same across hosts (etcd)\n"
+      "  dd-lock --backend etcd://H:P/PREFIX --break NAME      revoke the holder's lease\n"
+      "The command gets DD_LOCK_FILE, DD_LOCK_TOKEN and DD_LOCK_HELD (0 after fail-open); on\n"
+      "etcd DD_LOCK_KEY and DD_LOCK_TOKEN=CLUSTER_ID:REVISION instead of DD_LOCK_FILE.\n"
       "Exit: the command's status (128+N if killed by signal N); 1 or -E N when busy or timed\n"
       "out; 64 usage; 65 bad lock path; 66 missing directory; 73 read-only/full; 75 lock lost;\n"
       "77 permission denied; 126/127 command not runnable/not found. See dd-lock(1).");
@@ -157,6 +166,19 @@ std::vector<std::string> command_argv(const LockCli& cli) {
     return {shell && *shell ? shell : "/bin/sh", "-c", *cli.shell_command};
   }
   return cli.command;
+}
+
+Result<std::optional<EtcdTarget>> etcd_backend(const LockCli& cli) {
+  std::string spec;
+  if (cli.backend) {
+    spec = *cli.backend;
+  } else if (const char* env = std::getenv("DD_ETCD_ENDPOINTS"); env && *env) {
+    spec = env;
+  }
+  if (spec.empty() || spec == "file") return std::optional<EtcdTarget>();
+  auto t = parse_etcd_target(spec);
+  if (!t) return std::move(t).error();
+  return std::optional<EtcdTarget>(std::move(*t));
 }
 
 bool is_fd_mode(const LockCli& cli) {

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ddsafe/etcd_lock.hpp"
 #include "ddsafe/file_lock.hpp"
 
 namespace ddsafe::tools {
@@ -26,6 +27,8 @@ struct LockCli {
   bool break_expired = false;
   std::optional<std::string> journal;
   bool status = false;
+  std::optional<std::string> backend;  ///< --backend (else $DD_ETCD_ENDPOINTS, else file)
+  bool break_lock = false;             ///< --break (etcd only)
   int verbose = 0;
   int quiet = 0;
   std::string target;
@@ -53,6 +56,10 @@ Result<LockOptions> to_lock_options(const LockCli& cli);
 
 /// The command to run: -c through $SHELL (else /bin/sh) as flock(1) does, or argv as given.
 std::vector<std::string> command_argv(const LockCli& cli);
+
+/// The etcd target selected by --backend or $DD_ETCD_ENDPOINTS; nullopt for the flock
+/// backend. errc::invalid_argument for a malformed or unknown backend.
+Result<std::optional<EtcdTarget>> etcd_backend(const LockCli& cli);
 
 /// True when TARGET is a descriptor number and no command follows (flock(1)'s fd form).
 bool is_fd_mode(const LockCli& cli);

@@ -47,6 +47,11 @@ enum class errc {
   /// A path would leave the root it must stay under (`..`, absolute, `/` in an id, a symlink,
   /// another filesystem). Not retryable.
   path_escapes_root,
+  /// No member of a lock service (etcd) answered in time, or none had a quorum. Retry later.
+  backend_unavailable,
+  /// A lock service member answered with an error (its message is in the context). Retrying
+  /// helps only if the cause was transient (a leader change).
+  backend_refused,
 };
 
 const std::error_category& ddsafe_category() noexcept;
