@@ -6,6 +6,7 @@ _dd_lock() {
   case $prev in
     --on-timeout) COMPREPLY=($(compgen -W "fail fail-open" -- "$cur")); return ;;
     --journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --backend) COMPREPLY=($(compgen -W "file etcd://" -- "$cur")); return ;;
     -c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
     -w|--wait|--timeout|-E|--conflict-exit-code|--ttl) return ;;
   esac
@@ -13,7 +14,7 @@ _dd_lock() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       --) nonopt=1 ;;
-      -w|--wait|--timeout|-E|--conflict-exit-code|--ttl|--on-timeout|--journal|-c|--command) ((i++)) ;;
+      -w|--wait|--timeout|-E|--conflict-exit-code|--ttl|--on-timeout|--journal|--backend|-c|--command) ((i++)) ;;
       -*) ;;
       *) ((nonopt++)) ;;
     esac
@@ -26,7 +27,7 @@ _dd_lock() {
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "-x -e --exclusive -s --shared -u --unlock -n --nonblock -w --wait
       --timeout -E --conflict-exit-code -c --command -o --close --ttl --on-timeout
-      --break-expired --journal --status -v --verbose -q --quiet -h --help -V --version" \
+      --break-expired --journal --status --backend --break -v --verbose -q --quiet -h --help -V --version" \
       -- "$cur"))
     return
   fi
