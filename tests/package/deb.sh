@@ -33,6 +33,11 @@ deb=$(ls "$work"/out/ddsafe_*.deb 2>/dev/null | head -n 1)
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "$deb: Version is '$(dpkg-deb -f "$deb" Version)', want $version"
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *libc6* ]] || fail "$deb: Depends '$depends' does not name libc6 (dpkg-shlibdeps)"
+# What the tools run or dlopen, which dpkg-shlibdeps cannot see: bwrap (dd-launch), libcurl (etcd).
+recommends=$(dpkg-deb -f "$deb" Recommends)
+for p in bubblewrap libcurl4; do
+  [[ $recommends == *"$p"* ]] || fail "$deb: Recommends '$recommends' does not name $p"
+done
 
 installed=1
 dpkg -i "$deb" > "$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i $deb failed"; }
