@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves: `cmake --install` installs every tool of the build with its man page and bash
-# completion, and gives a tree that a consumer can build against, both with
-# find_package(ddsafe) (examples/consumer/CMakeLists.txt) and with pkg-config on a plain g++
-# command line (the static libraries' private dependencies come from Libs.private and
-# Requires.private), and that both programs run.
+# completion and public headers that each compile alone, and gives a tree that a consumer can
+# build against, both with find_package(ddsafe) (examples/consumer/CMakeLists.txt) and with
+# pkg-config on a plain g++ command line (the static libraries' private dependencies come from
+# Libs.private and Requires.private), and that both programs run.
 # Usage: install_consumer.sh BUILD_DIR SOURCE_DIR TOOL...
 set -euo pipefail
 build=$1 src=$2
@@ -24,6 +24,16 @@ pc=$(find "$work/prefix" -name ddsafe.pc -path '*/pkgconfig/*')
 [ -n "$pc" ] || fail "no ddsafe.pc installed under the prefix"
 [ -n "$(find "$work/prefix" -name ddsafeConfigVersion.cmake)" ] ||
   fail "no ddsafeConfigVersion.cmake installed"
+
+# Every installed public header compiles on its own with only the installed include directory
+# (no header reaching into lib/src or a header that is not installed, none missing an include).
+hdrs=$(cd "$work/prefix/include" && find ddsafe -name '*.hpp' | sort)
+[ -n "$hdrs" ] || fail "no public headers installed under include/ddsafe"
+for h in $hdrs; do
+  printf '#include <%s>\n#include <%s>\n' "$h" "$h" |
+    g++ -std=c++20 -fsyntax-only -I "$work/prefix/include" -x c++ - 2> "$work/header.log" ||
+    { cat "$work/header.log"; fail "installed header <$h> does not compile on its own"; }
+done
 
 # find_package: a separate CMake project that only knows the install prefix.
 cmake -S "$src/examples/consumer" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" \
