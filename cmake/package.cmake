@@ -20,7 +20,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Loaded or run at run time, so invisible to dpkg-shlibdeps: dd-launch's default runner is
 # bubblewrap's bwrap; dd-lock --backend etcd:// and EtcdLock dlopen libcurl.so.4.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "bubblewrap, libcurl4 | libcurl4t64")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, libfmt-dev, nlohmann-json3-dev, libsimdjson-dev")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, libsimdjson-dev")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip_static_libs.cmake)
 include(CPack)
