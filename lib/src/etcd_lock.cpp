@@ -272,13 +272,20 @@ Result<EtcdLock> EtcdLock::acquire(const EtcdTarget& target, std::string_view na
     }
     if (nonblocking || Clock::now() >= give_up) break;
     const auto watch_until = std::min(give_up, Clock::now() + s.ttl / 3);
-    if (unreachable) {  // pause between rounds over the endpoints, then try again
+    const auto pause = [&] {  // between rounds over the endpoints, then try again
       const auto to_give_up = std::chrono::duration_cast<milliseconds>(give_up - Clock::now());
-      std::this_thread::sleep_for(std::min({milliseconds(200), s.ttl / 10, to_give_up}));
+      std::this_thread::sleep_for(
+          std::max(milliseconds(0), std::min({milliseconds(200), s.ttl / 10, to_give_up})));
+    };
+    if (unreachable) {
+      pause();
       continue;
     }
-    // Watch from just after the revision we saw, so a delete in between is not missed.
-    (void)s.client.wait_for_delete(s.key, txn->revision + 1, watch_until);
+    // Watch from just after the revision we saw, so a delete in between is not missed. A watch
+    // that fails, or ends early without a delete (a member or proxy refusing the stream), must
+    // not turn the wait into a busy loop of transactions.
+    auto watched = s.client.wait_for_delete(s.key, txn->revision + 1, watch_until);
+    if (!watched || (!*watched && Clock::now() < watch_until)) pause();
   }
   s.drop_lease();
   s.waited = since(start);

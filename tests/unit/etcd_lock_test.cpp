@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -150,6 +151,11 @@ class FakeGateway {
     thread_.join();
     ::close(fd_);
   }
+  [[nodiscard]] int requests(const std::string& path) const {
+    std::lock_guard<std::mutex> g(mu_);
+    const auto it = seen_.find(path);
+    return it == seen_.end() ? 0 : it->second;
+  }
   [[nodiscard]] ddsafe::EtcdTarget target() const {
     return {{"127.0.0.1:" + std::to_string(port_)}, "p"};
   }
@@ -184,6 +190,10 @@ class FakeGateway {
       }
       const auto sp = req.find(' ');
       const auto path = sp == std::string::npos ? "" : req.substr(sp + 1, req.find(' ', sp + 1) - sp - 1);
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        ++seen_[path];
+      }
       auto it = replies_.find(path);
       if (it == replies_.end()) it = replies_.find("*");
       const auto& [status, body] = it->second;
@@ -197,6 +207,8 @@ class FakeGateway {
   }
 
   std::map<std::string, std::pair<int, std::string>> replies_;
+  mutable std::mutex mu_;
+  std::map<std::string, int> seen_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -257,6 +269,26 @@ TEST_CASE("EtcdLock: hostile gateway replies (wrong JSON types, non-objects) fai
   auto st = ddsafe::etcd_lock_status(gw.target(), "job");
   REQUIRE(st);
   CHECK_FALSE(st->held);
+}
+
+TEST_CASE("EtcdLock: a watch refused at once (HTTP 404) does not turn the wait into a busy "
+          "loop of transactions",
+          "[etcd]") {
+  FakeGateway gw({{"/v3/lease/grant", {200, R"({"ID":"5","TTL":"2"})"}},
+                  {"/v3/kv/txn",
+                   {200, R"({"header":{"revision":"3"},"responses":[{"response_range":{"kvs":[)"
+                         R"({"key":"cC9qb2I=","create_revision":"2","lease":"9"}]}}]})"}},
+                  {"/v3/watch", {404, "Not Found"}},
+                  {"*", {200, "{}"}}});
+  LockOptions o;
+  o.timeout = 1s;
+  o.ttl = 2s;
+  auto lock = EtcdLock::acquire(gw.target(), "job", o);
+  REQUIRE_FALSE(lock);
+  CHECK(lock.error().code == ddsafe::errc::lock_timeout);
+  // One try per pause of min(200 ms, TTL/10): about 5, not hundreds.
+  CHECK(gw.requests("/v3/kv/txn") <= 12);
+  CHECK(gw.requests("/v3/kv/txn") >= 2);
 }
 
 }  // namespace
