@@ -70,8 +70,14 @@ struct SlistFree {
 };
 using CurlHandle = std::unique_ptr<CURL, CurlFree>;
 
+// No gateway reply we ask for comes near this (etcd caps a request at 1.5 MiB); something else
+// listening on the port (a file server, a misconfigured proxy) must not fill our memory.
+constexpr std::size_t kMaxReply = 16U << 20;
+
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto& reply = *static_cast<std::string*>(user);
+  if (reply.size() + size * n > kMaxReply) return 0;  // libcurl stops: CURLE_WRITE_ERROR
+  reply.append(data, size * n);
   return size * n;
 }
 
@@ -98,6 +104,10 @@ void scan_watch_line(WatchState& st, std::string_view line) {
 
 std::size_t watch_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto& st = *static_cast<WatchState*>(user);
+  if (st.pending.size() + size * n > kMaxReply) {
+    st.failed = true;
+    return 0;
+  }
   st.pending.append(data, size * n);
   for (auto nl = st.pending.find('\n'); nl != std::string::npos; nl = st.pending.find('\n')) {
     scan_watch_line(st, std::string_view(st.pending).substr(0, nl));
