@@ -123,15 +123,16 @@ std::chrono::milliseconds left_until(EtcdClock::time_point deadline) {
                                                                         EtcdClock::now()));
 }
 
-// A member that answers but cannot serve (no leader, lost quorum, leader change) is as good as
-// unreachable for us: the next endpoint may be in the majority.
+// A member that answers but cannot serve (no leader, lost quorum, leader change, an internal
+// error or overload: HTTP 5xx, 429) is as good as unreachable for us: the next endpoint may be
+// in the majority. A holder stuck on such a member would lose its lock with a healthy cluster.
 bool member_unusable(long http, const nlohmann::json& body) {
   if (http >= 200 && http < 300) return false;
   const auto code = json_int(body, "code");
   const auto msg = json_text(body, "message");
   return code == 14 || code == 4 || msg.find("no leader") != std::string::npos ||
          msg.find("timed out") != std::string::npos ||
-         msg.find("leader changed") != std::string::npos || http >= 502;
+         msg.find("leader changed") != std::string::npos || http >= 500 || http == 429;
 }
 
 }  // namespace

@@ -302,4 +302,30 @@ TEST_CASE("etcd client: a reply beyond 16 MiB is no answer, not a memory hog", "
   CHECK(st.error().code == ddsafe::errc::backend_unavailable);
 }
 
+TEST_CASE("EtcdLock: a member answering HTTP 500 or 429 is skipped for the next one, also by "
+          "the holder's keepalive",
+          "[etcd]") {
+  const std::pair<int, std::string> lease{200, R"({"ID":"5","TTL":"2"})"};
+  const std::pair<int, std::string> won{
+      200, R"({"succeeded":true,"header":{"revision":"7","cluster_id":"9"}})"};
+  for (const auto& bad : {std::pair<int, std::string>{500, R"({"code":2,"message":"internal"})"},
+                          std::pair<int, std::string>{429, R"({"code":8,"message":"too many requests"})"}}) {
+    INFO(bad.first);
+    FakeGateway good({{"/v3/lease/grant", lease},
+                      {"/v3/kv/txn", won},
+                      {"/v3/lease/keepalive", {200, R"({"result":{"ID":"5","TTL":"2"}})"}},
+                      {"*", {200, "{}"}}});
+    FakeGateway sick({{"/v3/lease/grant", lease}, {"/v3/kv/txn", won}, {"*", bad}});
+    auto target = sick.target();
+    target.endpoints.push_back(good.target().endpoints[0]);
+    LockOptions o;
+    o.timeout = 1s;
+    o.ttl = 2s;
+    auto lock = EtcdLock::acquire(target, "job", o);
+    REQUIRE(lock);
+    CHECK(lock->renew());  // the sick member first, then the good one
+    CHECK(good.requests("/v3/lease/keepalive") == 1);
+  }
+}
+
 }  // namespace
