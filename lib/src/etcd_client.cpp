@@ -70,8 +70,14 @@ struct SlistFree {
 };
 using CurlHandle = std::unique_ptr<CURL, CurlFree>;
 
+// No gateway reply we ask for comes near this (etcd caps a request at 1.5 MiB); something else
+// listening on the port (a file server, a misconfigured proxy) must not fill our memory.
+constexpr std::size_t kMaxReply = 16U << 20;
+
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto& reply = *static_cast<std::string*>(user);
+  if (reply.size() + size * n > kMaxReply) return 0;  // libcurl stops: CURLE_WRITE_ERROR
+  reply.append(data, size * n);
   return size * n;
 }
 
@@ -87,16 +93,21 @@ void scan_watch_line(WatchState& st, std::string_view line) {
   auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return;
   if (j.contains("error")) st.failed = true;
-  const auto& r = j.value("result", nlohmann::json::object());
-  if (r.value("created", false)) st.created = true;
-  if (r.value("canceled", false)) st.failed = true;  // e.g. start revision compacted
-  if (!r.contains("events") || !r["events"].is_array()) return;
-  for (const auto& ev : r["events"])
-    if (ev.is_object() && ev.value("type", "") == "DELETE") st.deleted = true;
+  const auto& r = json_field(j, "result");
+  if (json_true(r, "created")) st.created = true;
+  if (json_true(r, "canceled")) st.failed = true;  // e.g. start revision compacted
+  const auto& events = json_field(r, "events");
+  if (!events.is_array()) return;
+  for (const auto& ev : events)
+    if (json_text(ev, "type") == "DELETE") st.deleted = true;
 }
 
 std::size_t watch_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto& st = *static_cast<WatchState*>(user);
+  if (st.pending.size() + size * n > kMaxReply) {
+    st.failed = true;
+    return 0;
+  }
   st.pending.append(data, size * n);
   for (auto nl = st.pending.find('\n'); nl != std::string::npos; nl = st.pending.find('\n')) {
     scan_watch_line(st, std::string_view(st.pending).substr(0, nl));
@@ -112,15 +123,16 @@ std::chrono::milliseconds left_until(EtcdClock::time_point deadline) {
                                                                         EtcdClock::now()));
 }
 
-// A member that answers but cannot serve (no leader, lost quorum, leader change) is as good as
-// unreachable for us: the next endpoint may be in the majority.
+// A member that answers but cannot serve (no leader, lost quorum, leader change, an internal
+// error or overload: HTTP 5xx, 429) is as good as unreachable for us: the next endpoint may be
+// in the majority. A holder stuck on such a member would lose its lock with a healthy cluster.
 bool member_unusable(long http, const nlohmann::json& body) {
   if (http >= 200 && http < 300) return false;
-  const auto code = body.is_object() ? body.value("code", 0) : 0;
-  const auto msg = body.is_object() ? body.value("message", std::string()) : std::string();
+  const auto code = json_int(body, "code");
+  const auto msg = json_text(body, "message");
   return code == 14 || code == 4 || msg.find("no leader") != std::string::npos ||
          msg.find("timed out") != std::string::npos ||
-         msg.find("leader changed") != std::string::npos || http >= 502;
+         msg.find("leader changed") != std::string::npos || http >= 500 || http == 429;
 }
 
 }  // namespace
@@ -180,6 +192,23 @@ std::int64_t json_int(const nlohmann::json& obj, std::string_view key) {
   }
   std::memcpy(&v, &u, sizeof v);
   return v;
+}
+
+const nlohmann::json& json_field(const nlohmann::json& obj, std::string_view key) {
+  static const nlohmann::json null_value;
+  if (!obj.is_object()) return null_value;
+  const auto it = obj.find(key);
+  return it == obj.end() ? null_value : *it;
+}
+
+bool json_true(const nlohmann::json& obj, std::string_view key) {
+  const auto& v = json_field(obj, key);
+  return v.is_boolean() && v.get<bool>();
+}
+
+std::string json_text(const nlohmann::json& obj, std::string_view key) {
+  const auto& v = json_field(obj, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
 }
 
 std::string json_bytes(const nlohmann::json& obj, std::string_view key) {
@@ -256,11 +285,13 @@ Result<nlohmann::json> EtcdClient::call(std::string_view path, const nlohmann::j
     long http = 0;
     curl_api().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
     auto j = nlohmann::json::parse(reply, nullptr, /*allow_exceptions=*/false);
-    if (rc == CURLE_OK && !j.is_discarded() && !member_unusable(http, j)) {
+    // Every reply of the gateway is a JSON object; anything else is not etcd talking.
+    if (rc == CURLE_OK && j.is_object() && !member_unusable(http, j)) {
       if (http >= 200 && http < 300) return j;
+      const auto msg = json_text(j, "message");
       return make_error(errc::backend_refused,
                         fmt::format("etcd {} {}: {}", ep, path,
-                                    j.is_object() ? j.value("message", reply) : reply));
+                                    msg.empty() ? reply.substr(0, 200) : msg));
     }
     last_cause = rc != CURLE_OK ? std::string(curl_api().easy_strerror(rc))
                                 : fmt::format("HTTP {}: {}", http, reply.substr(0, 200));

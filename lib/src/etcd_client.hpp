@@ -25,6 +25,13 @@ Result<std::string> base64_decode(std::string_view in);
 /// An int64 field that the gateway sends as a JSON string (or number); 0 when absent, since
 /// proto3 omits zero values.
 std::int64_t json_int(const nlohmann::json& obj, std::string_view key);
+/// Field `key` of `obj`; a null value when `obj` is no object or lacks it. These accessors never
+/// throw, whatever a (possibly hostile or non-etcd) server sent: nlohmann's value() does.
+const nlohmann::json& json_field(const nlohmann::json& obj, std::string_view key);
+/// True only when field `key` is the boolean true.
+bool json_true(const nlohmann::json& obj, std::string_view key);
+/// Field `key` when it is a string, else empty.
+std::string json_text(const nlohmann::json& obj, std::string_view key);
 /// A bytes field, base64-decoded; empty when absent or undecodable.
 std::string json_bytes(const nlohmann::json& obj, std::string_view key);
 

@@ -33,8 +33,8 @@ milliseconds since(Clock::time_point t) {
 }
 
 std::string header_cluster(const json& reply) {
-  const auto h = reply.value("header", json::object());
-  return std::to_string(static_cast<std::uint64_t>(json_int(h, "cluster_id")));
+  return std::to_string(
+      static_cast<std::uint64_t>(json_int(detail::json_field(reply, "header"), "cluster_id")));
 }
 
 OwnerRecord holder_record(const LockOptions& o, milliseconds ttl) {
@@ -73,14 +73,14 @@ Result<TxnOutcome> create_if_absent(EtcdClient& client, const std::string& key,
   auto r = client.call("kv/txn", body, deadline, per);
   if (!r) return std::move(r).error();
   TxnOutcome out;
-  out.won = r->value("succeeded", false);
-  out.revision = json_int(r->value("header", json::object()), "revision");
+  out.won = detail::json_true(*r, "succeeded");
+  out.revision = json_int(detail::json_field(*r, "header"), "revision");
   out.cluster_id = header_cluster(*r);
   if (out.won) return out;
-  const auto responses = r->value("responses", json::array());
-  if (!responses.empty()) {
-    const auto kvs = responses[0].value("response_range", json::object()).value("kvs", json::array());
-    if (!kvs.empty()) out.holder = detail::parse_kv(kvs[0]);
+  const auto& responses = detail::json_field(*r, "responses");
+  if (responses.is_array() && !responses.empty()) {
+    const auto& kvs = detail::json_field(detail::json_field(responses[0], "response_range"), "kvs");
+    if (kvs.is_array() && !kvs.empty()) out.holder = detail::parse_kv(kvs[0]);
   }
   return out;
 }
@@ -101,6 +101,16 @@ std::optional<OwnerRecord> record_of(const std::optional<detail::EtcdKv>& kv,
   if (rec) rec->token = static_cast<std::uint64_t>(kv->create_revision);
   if (rec && for_message) rec->ttl_ms = 0;
   return rec;
+}
+
+// PREFIX/NAME must name one lock only: with a '/' in NAME, lock "a/b" under "p" would be lock
+// "b" under "p/a" (ddsafe::LockTarget::parse has always refused it; dd-lock did not).
+Result<void> check_name(std::string_view name) {
+  if (name.empty() || name.find('/') != std::string_view::npos)
+    return make_error(errc::invalid_argument,
+                      fmt::format("etcd lock name '{}' must be one non-empty word without '/'",
+                                  name));
+  return {};
 }
 
 }  // namespace
@@ -167,7 +177,7 @@ struct EtcdLock::Impl {
     if (lease != 0) {
       auto r = client.call("lease/keepalive", {{"ID", std::to_string(lease)}}, until, per);
       if (!r) return std::move(r).error();
-      if (json_int(r->value("result", json::object()), "TTL") > 0) {
+      if (json_int(detail::json_field(*r, "result"), "TTL") > 0) {
         lease_sent = sent;
         return {};
       }
@@ -213,7 +223,7 @@ Result<EtcdLock> EtcdLock::acquire(const EtcdTarget& target, std::string_view na
                                    const LockOptions& o) {
   if (o.mode != LockMode::exclusive)
     return make_error(errc::invalid_argument, "etcd locks are exclusive only");
-  if (name.empty()) return make_error(errc::invalid_argument, "empty etcd lock name");
+  if (auto ok = check_name(name); !ok) return std::move(ok).error();
   auto client = EtcdClient::create(target.endpoints);
   if (!client) return std::move(client).error();
   auto impl = std::make_unique<Impl>(std::move(*client));
@@ -246,7 +256,13 @@ Result<EtcdLock> EtcdLock::acquire(const EtcdTarget& target, std::string_view na
       s.waited = since(start);
       s.holder_pid = self_pid();
       s.held = true;
-      return EtcdLock(std::move(impl));
+      EtcdLock lock(std::move(impl));
+      // A waiter may win with a lease last refreshed up to TTL/3 ago (fresh_lease skips younger
+      // ones), leaving less than TTL/3 before the deadline: a holder renewing every TTL/3 from
+      // now would lose the lock to its own schedule (always so at a TTL of 1 s). Refresh now;
+      // a failure leaves the deadline as it is, and the next renew() decides.
+      if (since(lock.impl_->lease_sent) > lock.impl_->ttl / 10) (void)lock.renew();
+      return lock;
     }
     if (txn) {
       holder = txn->holder;
@@ -256,13 +272,20 @@ Result<EtcdLock> EtcdLock::acquire(const EtcdTarget& target, std::string_view na
     }
     if (nonblocking || Clock::now() >= give_up) break;
     const auto watch_until = std::min(give_up, Clock::now() + s.ttl / 3);
-    if (unreachable) {  // pause between rounds over the endpoints, then try again
+    const auto pause = [&] {  // between rounds over the endpoints, then try again
       const auto to_give_up = std::chrono::duration_cast<milliseconds>(give_up - Clock::now());
-      std::this_thread::sleep_for(std::min({milliseconds(200), s.ttl / 10, to_give_up}));
+      std::this_thread::sleep_for(
+          std::max(milliseconds(0), std::min({milliseconds(200), s.ttl / 10, to_give_up})));
+    };
+    if (unreachable) {
+      pause();
       continue;
     }
-    // Watch from just after the revision we saw, so a delete in between is not missed.
-    (void)s.client.wait_for_delete(s.key, txn->revision + 1, watch_until);
+    // Watch from just after the revision we saw, so a delete in between is not missed. A watch
+    // that fails, or ends early without a delete (a member or proxy refusing the stream), must
+    // not turn the wait into a busy loop of transactions.
+    auto watched = s.client.wait_for_delete(s.key, txn->revision + 1, watch_until);
+    if (!watched || (!*watched && Clock::now() < watch_until)) pause();
   }
   s.drop_lease();
   s.waited = since(start);
@@ -288,7 +311,7 @@ Result<void> EtcdLock::renew() {
     if (auto ok = verify(); !ok) return ok;
     return std::move(r).error();
   }
-  if (json_int(r->value("result", json::object()), "TTL") <= 0)
+  if (json_int(detail::json_field(*r, "result"), "TTL") <= 0)
     return make_error(errc::lock_lost,
                       fmt::format("the lease of etcd key '{}' expired on the server", s.key));
   s.lease_sent = sent;
@@ -329,6 +352,7 @@ Result<void> EtcdLock::release() {
 }
 
 Result<EtcdLockStatus> etcd_lock_status(const EtcdTarget& target, std::string_view name) {
+  if (auto ok = check_name(name); !ok) return std::move(ok).error();
   auto client = EtcdClient::create(target.endpoints);
   if (!client) return std::move(client).error();
   EtcdLockStatus st;
@@ -337,8 +361,8 @@ Result<EtcdLockStatus> etcd_lock_status(const EtcdTarget& target, std::string_vi
                         milliseconds(2000));
   if (!r) return std::move(r).error();
   st.cluster_id = header_cluster(*r);
-  const auto kvs = r->value("kvs", json::array());
-  if (kvs.empty()) return st;
+  const auto& kvs = detail::json_field(*r, "kvs");
+  if (!kvs.is_array() || kvs.empty()) return st;
   const auto kv = detail::parse_kv(kvs[0]);
   st.held = true;
   st.token = static_cast<std::uint64_t>(kv.create_revision);

@@ -236,4 +236,35 @@ TEST_CASE("dd-lock on etcd: the holder's member (the leader) killed: its command
   member_killed_case(/*kill_leader=*/true);
 }
 
+TEST_CASE("EtcdLock: a waiter that wins after waiting starts with a fresh deadline (TTL less the "
+          "margin), so renewing every TTL/3 from acquisition keeps it",
+          "[stress][etcd]") {
+  TempDir dir;
+  EtcdCluster cluster(1, dir / "etcd");
+  INFO(cluster.problem());
+  REQUIRE(cluster.ok());
+  const auto target = cluster.target("fresh");
+  LockOptions o;
+  o.ttl = 1s;
+  const auto margin = ddsafe::etcd_safety_margin(o.ttl);
+  for (int round = 0; round < 3; ++round) {
+    ChildProcess holder([&] {
+      auto lock = EtcdLock::acquire(target, "job", o);
+      if (!lock || !lock->held()) return 2;
+      std::this_thread::sleep_for(300ms);
+      return lock->release() ? 0 : 3;
+    });
+    std::this_thread::sleep_for(100ms);
+    auto lock = EtcdLock::acquire(target, "job", o);
+    REQUIRE(lock);
+    REQUIRE(lock->held());
+    CHECK(lock->waited() > 100ms);
+    // Without the refresh on winning, the lease could be up to TTL/3 old here.
+    CHECK(lock->deadline() - std::chrono::steady_clock::now() > o.ttl - margin - o.ttl / 10);
+    std::this_thread::sleep_for(o.ttl / 3);
+    CHECK(lock->renew());
+    CHECK(holder.exit_code(5s) == 0);
+  }
+}
+
 }  // namespace
