@@ -66,3 +66,18 @@ skip_unless_contained() {
   fi
   echo "SKIP (no pids cgroup controller on this kernel): $1" >&2; cat "$CLI_EXPECTED"; exit 0
 }
+# cgroups_of NAME: how many cgroups of session NAME-1 are left in the pids and kill hierarchies.
+cgroups_of() { ls /sys/fs/cgroup/pids/ddsafe /sys/fs/cgroup/unified/ddsafe 2>/dev/null | grep -c "^$1-1-" || true; }
+# launch_signalled SIGNAL NAME ARGS...: `dd-launch run --name NAME ARGS...` with SIGNAL sent by
+# strace at the mkdir of the session's kill-switch cgroup (its pids cgroup exists by then). Needs
+# the hybrid layout's /sys/fs/cgroup/unified: elsewhere the case passes, saying why.
+launch_signalled() {
+  local sig=$1 name=$2; shift 2
+  if [ ! -d /sys/fs/cgroup/unified ]; then
+    echo "SKIP (no hybrid cgroup v2 hierarchy to inject at): $name" >&2; cat "$CLI_EXPECTED"; exit 0
+  fi
+  mkdir -p /sys/fs/cgroup/unified/ddsafe
+  ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -P /sys/fs/cgroup/unified/ddsafe \
+    -e trace=mkdir -e inject=mkdir:signal="$sig" \
+    dd-launch run --state-dir "$CLI_WORK/state" --name "$name" "$@"
+}
